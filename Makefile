@@ -1,0 +1,44 @@
+# twitter: one command runs the platform, one runs every test. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha1sum | cut -c1-12)
+
+.PHONY: help venv run test lint format migrate clean
+
+help:
+	@echo "make run    - set up and run the whole platform (gateway on :8000)"
+	@echo "make test   - set up and run lint and the whole test suite"
+	@echo "make lint   - ruff, mypy, import-linter"
+	@echo "make format - apply ruff's formatting and fixes"
+
+venv: $(STAMP)
+
+$(STAMP): requirements/*.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/test.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: venv
+	$(PY) -m devstack.run
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: lint
+	$(PY) -m devstack.test $(PYTEST_ARGS)
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrate: venv
+	$(PY) manage.py migrate
+
+clean:
+	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,115 @@
+"""write-API views of the users context: registration, sessions, own profile."""
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from apps.users import services
+from apps.users.api.serializers import TokenPairOutputSerializer, UserMeOutputSerializer
+from apps.users.api.throttles import LoginRateThrottle, LoginUsernameThrottle, RegisterRateThrottle
+from twitter.api.fields import StrictCharField
+from twitter.api.views import request_user_id
+from twitter.errors import ApplicationError
+
+
+def _reject_unknown(request: Request, allowed: set[str]) -> dict[str, Any]:
+    if not isinstance(request.data, dict):
+        raise ApplicationError("Expected a JSON object.", code="invalid")
+    unknown = set(request.data) - allowed
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={name: ["Unknown field."] for name in sorted(unknown)})
+    return dict(request.data)
+
+
+class UserRegisterApi(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RegisterRateThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        username = StrictCharField(max_length=64, trim_whitespace=False)
+        email = StrictCharField(max_length=254)
+        password = StrictCharField(max_length=256, trim_whitespace=False)
+        display_name = StrictCharField(max_length=256, required=False, allow_blank=True, trim_whitespace=False)
+
+    @extend_schema(request=InputSerializer, responses={201: UserMeOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(
+            data=_reject_unknown(request, {"username", "email", "password", "display_name"})
+        )
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return Response(UserMeOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenObtainApi(APIView):
+    """Username or email, and password, for an access and a refresh token."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginRateThrottle, LoginUsernameThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        username = StrictCharField(max_length=254, required=False)
+        email = StrictCharField(max_length=254, required=False)
+        password = StrictCharField(max_length=256, trim_whitespace=False)
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if not attrs.get("username") and not attrs.get("email"):
+                raise serializers.ValidationError({"username": ["Give a username or an email."]})
+            return attrs
+
+    @extend_schema(request=InputSerializer, responses={200: TokenPairOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=_reject_unknown(request, {"username", "email", "password"}))
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        pair = services.auth_login(
+            request=request._request, login=data.get("username") or data["email"], password=data["password"]
+        )
+        return Response(TokenPairOutputSerializer(pair).data)
+
+
+class TokenRefreshApi(TokenRefreshView):
+    """A refresh token for a new pair; the old refresh token is revoked (rotation)."""
+
+    throttle_classes = [LoginRateThrottle]
+
+
+class LogoutApi(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        refresh = StrictCharField(max_length=2048)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=_reject_unknown(request, {"refresh"}))
+        serializer.is_valid(raise_exception=True)
+        services.auth_logout(refresh_token=serializer.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UserMeUpdateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        display_name = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=256)
+        bio = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=1024)
+        location = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=256)
+        website = StrictCharField(required=False, allow_blank=True, max_length=1024)
+
+    @extend_schema(request=InputSerializer, responses={200: UserMeOutputSerializer})
+    def patch(self, request: Request) -> Response:
+        allowed = set(self.InputSerializer().fields)
+        serializer = self.InputSerializer(data=_reject_unknown(request, allowed), partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update_profile(user_id=request_user_id(request), changes=serializer.validated_data)
+        return Response(UserMeOutputSerializer(user).data)

@@ -1,0 +1,184 @@
+"""Writes of the users context: accounts, profiles, suspension, sessions (JWT)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.users.models import User, normalize_email
+from apps.users.validators import (
+    BIO_MAX_LENGTH,
+    DISPLAY_NAME_MAX_LENGTH,
+    LOCATION_MAX_LENGTH,
+    username_validator,
+)
+from twitter.db.routing import mark_recent_write
+from twitter.errors import ApplicationError, AuthenticationError, NotFoundError
+from twitter.text import normalize_text
+
+PROFILE_FIELDS = {
+    # field: (max length, newlines allowed)
+    "display_name": (DISPLAY_NAME_MAX_LENGTH, False),
+    "bio": (BIO_MAX_LENGTH, True),
+    "location": (LOCATION_MAX_LENGTH, False),
+}
+WEBSITE_MAX_LENGTH = 200
+_website_validator = URLValidator(schemes=["http", "https"])
+_email_validator = EmailValidator()
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+
+
+def _clean_text_field(name: str, value: Any, errors: dict[str, list[str]]) -> str | None:
+    max_length, newlines = PROFILE_FIELDS[name]
+    if not isinstance(value, str):
+        errors[name] = ["Must be a string."]
+        return None
+    try:
+        text = normalize_text(value, allow_newlines=newlines)
+    except ValueError as exc:
+        errors[name] = [str(exc)]
+        return None
+    if len(text) > max_length:
+        errors[name] = [f"At most {max_length} characters."]
+        return None
+    return text
+
+
+def _clean_website(value: Any, errors: dict[str, list[str]]) -> str | None:
+    if not isinstance(value, str):
+        errors["website"] = ["Must be a string."]
+        return None
+    url = value.strip()
+    if not url:
+        return ""
+    if len(url) > WEBSITE_MAX_LENGTH:
+        errors["website"] = [f"At most {WEBSITE_MAX_LENGTH} characters."]
+        return None
+    try:
+        _website_validator(url)
+    except ValidationError:
+        errors["website"] = ["Enter a valid http or https URL."]
+        return None
+    return url
+
+
+def user_register(*, username: str, email: str, password: str, display_name: str = "") -> User:
+    errors: dict[str, list[str]] = {}
+    try:
+        username_validator(username)
+    except ValidationError as exc:
+        errors["username"] = list(exc.messages)
+    else:
+        if User.objects.filter(username__iexact=username).exists():
+            errors["username"] = ["This username is taken."]
+
+    email = normalize_email(email)
+    try:
+        _email_validator(email)
+    except ValidationError:
+        errors["email"] = ["Enter a valid email address."]
+    else:
+        if User.objects.filter(email=email).exists():
+            errors["email"] = ["An account with this email exists."]
+
+    clean_name = _clean_text_field("display_name", display_name, errors)
+    candidate = User(username=username, email=email, display_name=clean_name or "")
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        raise ApplicationError("Invalid input.", fields=errors)
+
+    candidate.set_password(password)
+    try:
+        with transaction.atomic():
+            candidate.save(force_insert=True)
+    except IntegrityError as exc:  # a concurrent registration took the name or email
+        field = "email" if "email" in str(exc) else "username"
+        raise ApplicationError("Invalid input.", fields={field: [f"This {field} is taken."]}) from exc
+    return candidate
+
+
+def user_update_profile(*, user_id: int, changes: dict[str, Any]) -> User:
+    """Apply a partial profile update; unknown keys are the caller's to reject."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, str] = {}
+    for name, value in changes.items():
+        clean = _clean_website(value, errors) if name == "website" else _clean_text_field(name, value, errors)
+        if clean is not None:
+            cleaned[name] = clean
+    if errors:
+        raise ApplicationError("Invalid input.", fields=errors)
+
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is None:
+            raise NotFoundError("User not found.")
+        for name, value in cleaned.items():
+            setattr(user, name, value)
+        if cleaned:
+            user.save(update_fields=list(cleaned))
+            mark_recent_write(user_id)
+    return user
+
+
+def user_suspend(*, user_id: int) -> User:
+    """Suspend: no login, no token refresh; outstanding refresh tokens are revoked."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if user.suspended_at is None:
+            user.suspended_at = timezone.now()
+            user.is_active = False
+            user.save(update_fields=["suspended_at", "is_active"])
+            outstanding = OutstandingToken.objects.filter(user_id=user_id, blacklistedtoken__isnull=True)
+            BlacklistedToken.objects.bulk_create(
+                [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+            )
+    return user
+
+
+def user_unsuspend(*, user_id: int) -> User:
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user_id)
+        if user.suspended_at is not None:
+            user.suspended_at = None
+            user.is_active = True
+            user.save(update_fields=["suspended_at", "is_active"])
+    return user
+
+
+def auth_login(*, request: HttpRequest | None, login: str, password: str) -> TokenPair:
+    """Tokens for valid credentials; one answer for every failure, so none leaks which."""
+    user = authenticate(request, username=login, password=password)
+    if user is None:
+        raise AuthenticationError("No active account matches these credentials.", code="invalid_credentials")
+    refresh = RefreshToken.for_user(user)
+    refresh["username"] = user.get_username()
+    return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def auth_logout(*, refresh_token: str) -> None:
+    """Revoke a refresh token (idempotent: revoking a revoked token is fine)."""
+    try:
+        token = RefreshToken(refresh_token, verify=False)  # type: ignore[arg-type]  # str is a valid token
+        token.verify()
+    except TokenError as exc:
+        if "blacklisted" in str(exc):
+            return
+        raise AuthenticationError("The refresh token is invalid or expired.", code="token_not_valid") from exc
+    token.blacklist()

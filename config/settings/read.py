@@ -1,0 +1,26 @@
+"""read-API: every GET/HEAD, from Redis and the replica; never writes to the primary."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import MIDDLEWARE, SILENCED_SYSTEM_CHECKS
+
+SERVICE_ROLE = "read-api"
+ROOT_URLCONF = "config.urls_read"
+DATABASE_ROUTERS = ["twitter.db.router.ReadReplicaRouter"]
+# No sessions, CSRF or Django auth middleware: the read-API is JWT-only and stateless.
+MIDDLEWARE = [
+    "twitter.db.guards.ReadApiDatabaseMiddleware",
+    *(
+        m
+        for m in MIDDLEWARE
+        if m
+        not in {
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "django.contrib.messages.middleware.MessageMiddleware",
+        }
+    ),
+]
+
+# The admin lives on the write-API; its middleware checks do not apply here.
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "admin.E408", "admin.E409", "admin.E410"]

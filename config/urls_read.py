@@ -1,0 +1,12 @@
+"""read-API: every GET/HEAD."""
+
+from django.urls import include, path
+
+from config.urls_common import common_urlpatterns, handler400, handler403, handler404, handler500
+
+urlpatterns = [
+    path("api/v1/", include("apps.users.api.urls_read")),
+    *common_urlpatterns,
+]
+
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

@@ -1,0 +1,81 @@
+"""The nginx gateway for local runs and tests, from the same template compose uses."""
+
+import os
+import pwd
+import shutil
+import subprocess
+from pathlib import Path
+from string import Template
+
+from devstack.procs import Process
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "docker" / "nginx" / "gateway.conf.template"
+
+MAIN_CONF = """\
+daemon off;
+worker_processes 1;
+pid $prefix/nginx.pid;
+error_log $prefix/error.log warn;
+$user_line
+events {
+    worker_connections 1024;
+}
+http {
+    access_log $prefix/access.log;
+    client_body_temp_path $prefix/tmp/body;
+    proxy_temp_path $prefix/tmp/proxy;
+    fastcgi_temp_path $prefix/tmp/fastcgi;
+    uwsgi_temp_path $prefix/tmp/uwsgi;
+    scgi_temp_path $prefix/tmp/scgi;
+    include $prefix/gateway.conf;
+}
+"""
+
+
+def nginx_binary(*, install: bool = True) -> str:
+    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
+    if found:
+        return found
+    if install and os.geteuid() == 0 and shutil.which("apt-get"):
+        print("devstack: installing nginx (Debian package nginx-light)...", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "nginx-light"], check=True, env=env, stdout=subprocess.DEVNULL
+        )
+        found = shutil.which("nginx") or "/usr/sbin/nginx"
+        if os.access(found, os.X_OK):
+            return found
+    raise RuntimeError("nginx is not installed: install it (e.g. `apt-get install nginx-light`) and try again")
+
+
+def render(prefix: Path, *, gateway_port: int, write_addr: str, read_addr: str) -> Path:
+    """Write nginx.conf + gateway.conf into `prefix`; return the main config's path."""
+    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (prefix / "tmp" / sub).mkdir(parents=True, exist_ok=True)
+    gateway = Template(TEMPLATE.read_text()).safe_substitute(
+        GATEWAY_PORT=f"127.0.0.1:{gateway_port}", WRITE_API_ADDR=write_addr, READ_API_ADDR=read_addr
+    )
+    (prefix / "gateway.conf").write_text(gateway)
+    user_line = ""
+    if os.geteuid() == 0:  # workers drop to an unprivileged user that owns the temp dirs
+        user_line = "user nobody nogroup;"
+        nobody = pwd.getpwnam("nobody")
+        for path in (prefix / "tmp").rglob("*"):
+            os.chown(path, nobody.pw_uid, nobody.pw_gid)
+    main = Template(MAIN_CONF).substitute(prefix=str(prefix), user_line=user_line)
+    conf = prefix / "nginx.conf"
+    conf.write_text(main)
+    return conf
+
+
+def argv(conf: Path) -> list[str]:
+    return [nginx_binary(), "-p", str(conf.parent), "-c", str(conf)]
+
+
+def start(prefix: Path, *, gateway_port: int, write_addr: str, read_addr: str) -> Process:
+    conf = render(prefix, gateway_port=gateway_port, write_addr=write_addr, read_addr=read_addr)
+    subprocess.run([*argv(conf), "-t", "-q"], check=True)
+    process = Process("nginx", argv(conf), log_path=prefix / "nginx.out")
+    process.wait_for_port(gateway_port)
+    return process

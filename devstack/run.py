@@ -1,0 +1,76 @@
+"""`make run`: the whole platform on this machine, stopped with Ctrl-C.
+
+Uses DATABASE_URL / REDIS_URL when given, else the services on their default local
+ports, else embedded ones; migrates; starts write-API, read-API, worker, beat and the
+nginx gateway under honcho (Procfile).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from devstack import nginx
+from devstack.services import resolve_database, resolve_redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    data_dir = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    gateway_port = int(os.environ.get("GATEWAY_PORT", "8000"))
+    write_port = int(os.environ.get("WRITE_API_PORT", "8001"))
+    read_port = int(os.environ.get("READ_API_PORT", "8002"))
+
+    database_url, stop_database = resolve_database(data_dir)
+    redis_url, stop_redis = resolve_redis(data_dir)
+    try:
+        env = {
+            **os.environ,
+            "DATA_DIR": str(data_dir),
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", redis_url),
+            "WRITE_API_PORT": str(write_port),
+            "READ_API_PORT": str(read_port),
+            "API_WORKERS": os.environ.get("API_WORKERS", "2"),
+            "API_THREADS": os.environ.get("API_THREADS", "4"),
+            "WORKER_CONCURRENCY": os.environ.get("WORKER_CONCURRENCY", "2"),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput"],
+            check=True,
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.write"},
+        )
+        prefix = data_dir / "nginx"
+        conf = nginx.render(
+            prefix, gateway_port=gateway_port, write_addr=f"127.0.0.1:{write_port}", read_addr=f"127.0.0.1:{read_port}"
+        )
+        env["NGINX_BIN"] = nginx.nginx_binary()
+        env["NGINX_PREFIX"] = str(conf.parent)
+        print(
+            f"\n  twitter is starting:\n"
+            f"    gateway    http://127.0.0.1:{gateway_port}/   (API docs: /api/docs/, admin: /admin/)\n"
+            f"    write-API  http://127.0.0.1:{write_port}/\n"
+            f"    read-API   http://127.0.0.1:{read_port}/\n"
+            f"    database   {database_url}\n    redis      {redis_url}\n"
+            f"  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        honcho = subprocess.Popen([sys.executable, "-m", "honcho", "start", "-f", "Procfile"], cwd=ROOT, env=env)
+        try:
+            return honcho.wait()
+        except KeyboardInterrupt:
+            honcho.send_signal(signal.SIGINT)
+            return honcho.wait()
+    finally:
+        stop_redis()
+        stop_database()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

