@@ -115,7 +115,9 @@ class PrimaryWithReplica:
         self.replica = Cluster("replica", root / "replica", free_port())
 
     def _run(self, *argv: str) -> None:
-        subprocess.run(argv, check=True, user=self.user, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        result = subprocess.run(argv, check=False, user=self.user, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"{Path(argv[0]).name} failed ({result.returncode}):\n{result.stderr}")
 
     def start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,7 @@ def _redis(data_dir: Path) -> tuple[str, object | None]:
 def main(pytest_args: list[str]) -> int:
     started = time.monotonic()
     work = Path(tempfile.mkdtemp(prefix="twitter-test-"))
+    work.chmod(0o755)  # the Postgres servers run as their own user and must reach it
     cluster: PrimaryWithReplica | None = None
     redis_server = None
     try:

@@ -1,8 +1,10 @@
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -16,10 +18,19 @@ class UserCreationForm(AdminUserCreationForm):
         fields = ("username", "email")
 
 
+class HttpsUrlFormField(forms.URLField):
+    """Links typed without a scheme are taken as https (Django 6's default)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
 class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        field_classes = {"website": HttpsUrlFormField, "avatar_url": HttpsUrlFormField}
 
 
 @admin.register(User)
@@ -49,6 +60,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),)
     actions = ("suspend", "unsuspend")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="status")
     def status(self, user: User) -> str:

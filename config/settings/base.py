@@ -225,7 +225,8 @@ SPECTACULAR_SETTINGS = {
 # --- Static files (admin and API docs assets) ------------------------------------------
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Set where `collectstatic` ran (the image does); otherwise assets come from the apps.
+STATIC_ROOT = env.str("STATIC_ROOT", default=None)
 WHITENOISE_USE_FINDERS = True
 
 # --- Internationalisation -----------------------------------------------------------

@@ -3,11 +3,22 @@
 from typing import Any
 
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 
-class LoginRateThrottle(AnonRateThrottle):
+class _RateFromSettings:
+    """Reads the rate when asked, not at import, so a settings change takes effect."""
+
+    scope: str
+
+    def get_rate(self) -> str | None:
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return None if rate is None else str(rate)
+
+
+class LoginRateThrottle(_RateFromSettings, AnonRateThrottle):
     """Per client IP."""
 
     scope = "login"
@@ -16,7 +27,7 @@ class LoginRateThrottle(AnonRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class LoginUsernameThrottle(SimpleRateThrottle):
+class LoginUsernameThrottle(_RateFromSettings, SimpleRateThrottle):
     """Per account tried, so one account cannot be guessed at from many addresses."""
 
     scope = "login_username"

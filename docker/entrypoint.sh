@@ -1,0 +1,29 @@
+#!/bin/sh
+# Role entrypoint: write-api | read-api | worker | beat | migrate | <any command>.
+set -eu
+
+API_WORKERS="${API_WORKERS:-4}"
+API_THREADS="${API_THREADS:-2}"
+PORT="${PORT:-8000}"
+
+serve() {
+    export DJANGO_SETTINGS_MODULE="$1"
+    exec granian --interface wsgi --host 0.0.0.0 --port "$PORT" \
+        --workers "$API_WORKERS" --blocking-threads "$API_THREADS" --no-access-log \
+        config.wsgi:application
+}
+
+case "${1:-write-api}" in
+    write-api) serve config.settings.write ;;
+    read-api) serve config.settings.read ;;
+    worker)
+        export DJANGO_SETTINGS_MODULE=config.settings.worker
+        exec celery -A config worker --loglevel="${LOG_LEVEL:-INFO}" --concurrency="${WORKER_CONCURRENCY:-2}" ;;
+    beat)
+        export DJANGO_SETTINGS_MODULE=config.settings.worker
+        exec celery -A config beat --loglevel="${LOG_LEVEL:-INFO}" --schedule "$DATA_DIR/celerybeat-schedule" ;;
+    migrate)
+        export DJANGO_SETTINGS_MODULE=config.settings.write
+        exec python manage.py migrate --noinput ;;
+    *) exec "$@" ;;
+esac

@@ -1,0 +1,3 @@
+from tests.factories.users import PASSWORD, UserFactory
+
+__all__ = ["PASSWORD", "UserFactory"]

@@ -1,0 +1,98 @@
+"""Real processes for integration tests: API servers under granian, nginx, Celery."""
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connections
+
+from devstack import nginx
+from devstack.procs import Process, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url(alias: str) -> str:
+    """URL of the test database as seen through `alias` (primary or replica)."""
+    db = connections[alias].settings_dict
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def process_env(**overrides: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url("default"),
+        "REPLICA_DATABASE_URL": database_url("replica"),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "PYTHONPATH": str(ROOT),
+        **overrides,
+    }
+
+
+def start_api(role: str, log_dir: Path, **env: str) -> tuple[Process, int]:
+    port = free_port()
+    module = {"write-api": "config.settings.write", "read-api": "config.settings.read"}[role]
+    argv = [
+        str(Path(sys.executable).parent / "granian"),
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--blocking-threads",
+        "4",
+        "--no-access-log",
+        "config.wsgi:application",
+    ]
+    process = Process(
+        role, argv, log_path=log_dir / f"{role}.log", cwd=ROOT, env=process_env(DJANGO_SETTINGS_MODULE=module, **env)
+    )
+    process.wait_for_port(port)
+    return process, port
+
+
+def wait_for_replica(timeout: float = 10.0) -> None:
+    """Block until the replica has replayed everything the primary has written so far."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()")
+        (target,) = cursor.fetchone()
+    with psycopg.connect(database_url("replica").replace("postgres://", "postgresql://")) as replica:
+        for _ in range(int(timeout / 0.01)):
+            row = replica.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (target,)).fetchone()
+            if row and row[0]:
+                return
+            time.sleep(0.01)
+    raise TimeoutError("the replica did not catch up")
+
+
+@pytest.fixture
+def stack(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
+    """write-API + read-API under granian behind the real nginx gateway."""
+    started: list[Process] = []
+    try:
+        write, write_port = start_api("write-api", tmp_path)
+        started.append(write)
+        read, read_port = start_api("read-api", tmp_path)
+        started.append(read)
+        gateway_port = free_port()
+        gateway = nginx.start(
+            tmp_path / "nginx",
+            gateway_port=gateway_port,
+            write_addr=f"127.0.0.1:{write_port}",
+            read_addr=f"127.0.0.1:{read_port}",
+        )
+        started.append(gateway)
+        yield {"gateway": f"http://127.0.0.1:{gateway_port}", "processes": started, "log_dir": tmp_path}
+    finally:
+        for process in reversed(started):
+            process.stop()

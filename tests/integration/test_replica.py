@@ -1,0 +1,134 @@
+"""Against the real streaming replica: committed rows, separate connections."""
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+from django.db import DatabaseError, connections
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from apps.users.models import User
+from tests.factories import UserFactory
+from tests.integration.conftest import wait_for_replica
+from twitter.db.routing import replica_breaker
+
+pytestmark = [pytest.mark.replica, pytest.mark.django_db(transaction=True, databases=["default", "replica"])]
+
+
+def test_the_replica_is_a_streaming_standby() -> None:
+    with connections["replica"].cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery()")
+        assert cursor.fetchone() == (True,)
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery()")
+        assert cursor.fetchone() == (False,)
+
+
+def test_a_row_written_on_the_primary_is_read_back_from_the_replica(read_api: APIClient) -> None:
+    user = UserFactory(display_name="Replicated")
+    wait_for_replica()
+    with (
+        CaptureQueriesContext(connections["replica"]) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_primary,
+    ):
+        response = read_api.get(f"/api/v1/users/{user.id}")
+    assert response.status_code == 200
+    assert response.json()["display_name"] == "Replicated"
+    assert len(on_replica) == 1
+    assert len(on_primary) == 0
+
+
+def test_inserts_on_the_replica_connection_fail() -> None:
+    with pytest.raises(DatabaseError, match="read-only transaction"), connections["replica"].cursor() as cursor:
+        cursor.execute("INSERT INTO users_user (id, username, email, password) VALUES (1, 'x', 'x@x.x', '')")
+    assert not User.objects.filter(pk=1).exists()
+
+
+def test_a_brand_new_row_missing_on_the_replica_is_read_from_the_primary(read_api: APIClient) -> None:
+    user = UserFactory()
+    with connections["replica"].cursor() as cursor:  # a replica that has not replayed it yet
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("UPDATE users_user SET display_name = 'after pause' WHERE id = %s", [user.id])
+        newer = UserFactory()
+        response = read_api.get(f"/api/v1/users/{newer.id}")
+        assert response.status_code == 200
+        assert response.json()["username"] == newer.username
+    finally:
+        with connections["replica"].cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+
+
+@pytest.fixture
+def replica_at(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Point the replica alias at another port for one test, then back."""
+    replica = connections["replica"]
+    original = replica.settings_dict["PORT"]
+
+    def move(port: int | str) -> None:
+        replica.close()
+        replica.close_pool()
+        replica.settings_dict["PORT"] = str(port)
+
+    request.node.move_replica = move
+    try:
+        yield
+    finally:
+        move(original)
+        replica_breaker.record_success()
+
+
+def _dead_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again: connections are refused
+
+
+def test_with_the_replica_down_reads_fall_back_and_the_breaker_opens(
+    read_api: APIClient, replica_at: None, request: pytest.FixtureRequest
+) -> None:
+    user = UserFactory()
+    request.node.move_replica(_dead_port())
+    first = read_api.get(f"/api/v1/users/{user.id}")
+    assert first.status_code == 200
+    assert replica_breaker.is_open
+    with CaptureQueriesContext(connections["default"]) as on_primary:
+        second = read_api.get(f"/api/v1/users/{user.id}")
+    assert second.status_code == 200
+    assert len(on_primary) == 1
+    assert connections["replica"].connection is None  # the open breaker kept it untouched
+
+
+def test_a_hung_replica_trips_the_breaker_too(
+    read_api: APIClient, replica_at: None, request: pytest.FixtureRequest
+) -> None:
+    user = UserFactory()
+    with socket.socket() as silent:  # accepts TCP connections, never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        request.node.move_replica(silent.getsockname()[1])
+        response = read_api.get(f"/api/v1/users/{user.id}")
+    assert response.status_code == 200
+    assert replica_breaker.is_open
+
+
+def test_the_breaker_closes_when_the_replica_is_back(
+    read_api: APIClient, replica_at: None, request: pytest.FixtureRequest
+) -> None:
+    user = UserFactory()
+    original = connections["replica"].settings_dict["PORT"]
+    request.node.move_replica(_dead_port())
+    cooldown, replica_breaker.cooldown = replica_breaker.cooldown, 0.0
+    try:
+        assert read_api.get(f"/api/v1/users/{user.id}").status_code == 200
+        assert replica_breaker.is_open
+        request.node.move_replica(original)
+        wait_for_replica()
+        with CaptureQueriesContext(connections["replica"]) as on_replica:
+            assert read_api.get(f"/api/v1/users/{user.id}").status_code == 200
+        assert len(on_replica) == 1
+        assert not replica_breaker.is_open
+    finally:
+        replica_breaker.cooldown = cooldown

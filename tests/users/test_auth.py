@@ -1,0 +1,122 @@
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.users import services
+from apps.users.models import User
+from tests.conftest import authorize, login
+from tests.factories import PASSWORD
+
+TOKEN = "/api/v1/auth/token"
+REFRESH = "/api/v1/auth/token/refresh"
+LOGOUT = "/api/v1/auth/logout"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["username", "email"])
+def test_login_by_username_or_email_case_insensitively(write_api: APIClient, user: User, field: str) -> None:
+    login_value = getattr(user, field).upper()
+    response = write_api.post(TOKEN, {field: login_value, "password": PASSWORD}, format="json")
+    assert response.status_code == 200, response.content
+    assert set(response.json()) == {"access", "refresh"}
+
+
+@pytest.mark.django_db
+def test_username_field_also_takes_an_email(write_api: APIClient, user: User) -> None:
+    response = write_api.post(TOKEN, {"username": user.email, "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_failed_logins_do_not_tell_which_part_was_wrong(write_api: APIClient, user: User) -> None:
+    wrong_password = write_api.post(TOKEN, {"username": user.username, "password": "nope"}, format="json")
+    no_such_user = write_api.post(TOKEN, {"username": "ghost", "password": "nope"}, format="json")
+    services.user_suspend(user_id=user.pk)
+    suspended = write_api.post(TOKEN, {"username": user.username, "password": PASSWORD}, format="json")
+    assert wrong_password.status_code == no_such_user.status_code == suspended.status_code == 401
+    assert wrong_password.json() == no_such_user.json() == suspended.json()
+    assert wrong_password.json()["error"]["code"] == "invalid_credentials"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"password": "x"},
+        {"username": "a"},
+        {"username": 5, "password": "x"},
+        {"username": "a", "password": "x", "z": 1},
+    ],
+)
+def test_incomplete_login_is_400(write_api: APIClient, body: dict[str, Any]) -> None:
+    response = write_api.post(TOKEN, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_login_is_throttled_per_account(write_api: APIClient, user: User, settings: Any) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login_username": "3/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    codes = [
+        write_api.post(TOKEN, {"username": user.username, "password": "wrong"}, format="json").status_code
+        for _ in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+    throttled = write_api.post(TOKEN, {"username": user.username, "password": PASSWORD}, format="json")
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) > 0
+    assert throttled.json()["error"]["code"] == "throttled"
+
+
+@pytest.mark.django_db
+def test_refresh_rotates_and_the_old_refresh_token_stops_working(write_api: APIClient, tokens: dict[str, str]) -> None:
+    first = write_api.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
+    assert first.status_code == 200
+    assert set(first.json()) == {"access", "refresh"}
+    assert first.json()["refresh"] != tokens["refresh"]
+    replay = write_api.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
+    assert replay.status_code == 401
+    assert replay.json()["error"]["code"] == "token_not_valid"
+
+
+@pytest.mark.django_db
+def test_logout_revokes_the_refresh_token(write_api: APIClient, tokens: dict[str, str]) -> None:
+    response = write_api.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json")
+    assert response.status_code == 204
+    assert write_api.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json").status_code == 204  # idempotent
+    refused = write_api.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
+    assert refused.status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("refresh", ["garbage", "a.b.c", ""])
+def test_logout_with_a_bad_token_is_4xx(write_api: APIClient, refresh: str) -> None:
+    response = write_api.post(LOGOUT, {"refresh": refresh}, format="json")
+    assert response.status_code in {400, 401}
+    assert "error" in response.json()
+
+
+@pytest.mark.django_db
+def test_suspension_revokes_refresh_tokens(write_api: APIClient, user: User) -> None:
+    tokens = login(write_api, user)
+    services.user_suspend(user_id=user.pk)
+    assert write_api.post(REFRESH, {"refresh": tokens["refresh"]}, format="json").status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer ", "Basic abc", "Bearer a.b.c"])
+def test_bad_access_tokens_are_401_on_both_apis(write_api: APIClient, read_api: APIClient, header: str) -> None:
+    for client, method, path in ((write_api, "patch", "/api/v1/users/me"), (read_api, "get", "/api/v1/users/me")):
+        client.credentials(HTTP_AUTHORIZATION=header)
+        response = getattr(client, method)(path, {}, format="json")
+        assert response.status_code == 401, (path, response.content)
+        assert "error" in response.json()
+
+
+@pytest.mark.django_db
+def test_a_refresh_token_is_not_an_access_token(read_api: APIClient, tokens: dict[str, str]) -> None:
+    response = authorize(read_api, tokens["refresh"]).get("/api/v1/users/me")
+    assert response.status_code == 401
