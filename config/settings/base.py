@@ -77,7 +77,7 @@ TEMPLATES = [
 DB_POOL_MIN_SIZE = env.int("DB_POOL_MIN_SIZE", default=1)
 DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=8)
 # How long a request may wait for the replica before the breaker sends it to the primary.
-REPLICA_TIMEOUT = env.float("REPLICA_TIMEOUT", default=1.0)
+REPLICA_TIMEOUT = env.float("REPLICA_TIMEOUT", default=0.5)
 # How long the breaker stays open before one request probes the replica again.
 REPLICA_BREAKER_COOLDOWN = env.float("REPLICA_BREAKER_COOLDOWN", default=5.0)
 # A user who wrote within this many seconds reads their own data from the primary.
@@ -92,6 +92,7 @@ def _database(url: str, *, pool_timeout: float, connect_timeout: int) -> dict[st
     config["CONN_MAX_AGE"] = 0  # the psycopg pool keeps connections; Django must not
     config["CONN_HEALTH_CHECKS"] = True
     config["OPTIONS"] = {
+        **config.get("OPTIONS", {}),  # from the URL's query: sslmode, host (a socket dir), ...
         "connect_timeout": connect_timeout,
         "application_name": env.str("DB_APPLICATION_NAME", default="twitter"),
         "pool": {
