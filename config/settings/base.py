@@ -5,6 +5,7 @@ Role modules (write, read, worker, test) override only URLs, routers and middlew
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from config.env import BASE_DIR, env
 
@@ -86,8 +87,8 @@ READ_YOUR_WRITES_SECONDS = env.float("READ_YOUR_WRITES_SECONDS", default=2.0)
 REPLICA_LAG_GRACE_SECONDS = env.float("REPLICA_LAG_GRACE_SECONDS", default=10.0)
 
 
-def _database(url: str, *, pool_timeout: float, connect_timeout: int) -> dict[str, object]:
-    config: dict[str, object] = env.db_url_config(url)
+def _database(url: str, *, pool_timeout: float, connect_timeout: int) -> dict[str, Any]:
+    config: dict[str, Any] = env.db_url_config(url)
     config["ENGINE"] = "django.db.backends.postgresql"
     config["CONN_MAX_AGE"] = 0  # the psycopg pool keeps connections; Django must not
     config["CONN_HEALTH_CHECKS"] = True
