@@ -6,6 +6,9 @@ from config.urls_common import common_urlpatterns, handler400, handler403, handl
 
 urlpatterns = [
     path("api/v1/", include("apps.users.api.urls_read")),
+    path("api/v1/", include("apps.follows.api.urls_read")),
+    path("api/v1/", include("apps.tweets.api.urls_read")),
+    path("api/v1/", include("apps.timelines.api.urls_read")),
     *common_urlpatterns,
 ]
 

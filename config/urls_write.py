@@ -8,6 +8,8 @@ from config.urls_common import common_urlpatterns, handler400, handler403, handl
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.users.api.urls_write")),
+    path("api/v1/", include("apps.follows.api.urls_write")),
+    path("api/v1/", include("apps.tweets.api.urls_write")),
     *common_urlpatterns,
 ]
 

@@ -9,3 +9,55 @@ def recent_write(user_id: int) -> str:
 def beat_heartbeat() -> str:
     """Unix time of the last run of the periodic heartbeat task."""
     return "beat:heartbeat"
+
+
+# --- Timelines (owned by apps.timelines.feeds) ------------------------------------------
+
+# Prefixes are exposed for the Lua scripts, which build per-author keys server-side.
+USER_TIMELINE_PREFIX = "tl:u:"
+TWEET_PREFIX = "tw:"
+
+
+def home_timeline(user_id: int) -> str:
+    """List of tweet ids, newest first: what `user_id` sees (fanned-out authors only)."""
+    return f"tl:h:{user_id}"
+
+
+def user_timeline(user_id: int) -> str:
+    """List of tweet ids, newest first: what `user_id` posted."""
+    return f"{USER_TIMELINE_PREFIX}{user_id}"
+
+
+def followed_celebrities(user_id: int) -> str:
+    """Set of celebrity ids `user_id` follows: merged into their home at read time."""
+    return f"tl:c:{user_id}"
+
+
+def hidden_authors(user_id: int) -> str:
+    """Set of authors `user_id` just unfollowed: hidden until their entries are removed."""
+    return f"tl:x:{user_id}"
+
+
+def tweet(tweet_id: int) -> str:
+    """Pre-serialized tweet (see apps.timelines.feeds for the format), or a tombstone."""
+    return f"{TWEET_PREFIX}{tweet_id}"
+
+
+def author_card(user_id: int) -> str:
+    """Pre-serialized {id, username, display_name, avatar_url} of an author."""
+    return f"ua:{user_id}"
+
+
+def celebrities() -> str:
+    """Set of authors whose tweets are merged at read time instead of fanned out."""
+    return "celebrities"
+
+
+def suspended_users() -> str:
+    """Set of suspended users: their tweets are hidden everywhere at once."""
+    return "suspended"
+
+
+def rebuild_lock(user_id: int) -> str:
+    """Held while one reader rebuilds `user_id`'s home timeline."""
+    return f"lock:rebuild:{user_id}"

@@ -1,9 +1,15 @@
-"""Defaults for every Celery task: at-least-once delivery with backoff."""
+"""Defaults for every Celery task: at-least-once delivery with backoff, then a dead letter."""
 
+import logging
+from typing import Any
+
+from billiard.einfo import ExceptionInfo
 from celery import Task
 from django.db import InterfaceError, OperationalError
 from redis import ConnectionError as RedisConnectionError
 from redis import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
 
 # Failures worth retrying: a dependency that is down for now.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
@@ -17,3 +23,20 @@ class ReliableTask(Task):
     retry_backoff_max = 300
     retry_jitter = True
     max_retries = 8
+
+    def on_failure(
+        self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: ExceptionInfo
+    ) -> None:
+        """Retries are spent (or the error is not transient): keep the task for replay."""
+        from twitter.models import DeadLetter
+
+        try:
+            DeadLetter.objects.create(
+                task_name=self.name,
+                args=list(args),
+                kwargs=dict(kwargs),
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                traceback=str(einfo)[:20000],
+            )
+        except Exception:
+            logger.exception("could not record dead letter for %s%r", self.name, args)

@@ -1,5 +1,8 @@
 """Reads of the users context. On the read-API they run on the replica (router)."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.conf import settings
 
 from apps.users.models import User
@@ -36,3 +39,66 @@ def user_get_me(*, user_id: int) -> User:
     if user is None or not user.is_active:
         raise NotFoundError("User not found.", code="user_not_found")
     return user
+
+
+@dataclass(frozen=True)
+class UserSummary:
+    """What other contexts may know of a user."""
+
+    id: int
+    username: str
+    display_name: str
+    avatar_url: str
+    is_active: bool
+    is_suspended: bool
+    followers_count: int
+
+
+def user_summaries(*, user_ids: Iterable[int], using: str | None = None) -> dict[int, UserSummary]:
+    queryset = User.objects.filter(pk__in=list(user_ids))
+    if using is not None:
+        queryset = queryset.using(using)
+    return {
+        row["id"]: UserSummary(
+            id=row["id"],
+            username=row["username"],
+            display_name=row["display_name"],
+            avatar_url=row["avatar_url"],
+            is_active=row["is_active"],
+            is_suspended=row["suspended_at"] is not None,
+            followers_count=row["followers_count"],
+        )
+        for row in queryset.values(
+            "id", "username", "display_name", "avatar_url", "is_active", "suspended_at", "followers_count"
+        )
+    }
+
+
+def user_active_summary(*, user_id: int) -> UserSummary:
+    """A user who can be followed, mentioned or replied to; else a 404 / 403."""
+    summary = user_summaries(user_ids=[user_id], using=PRIMARY).get(user_id)
+    if summary is None or (not summary.is_active and not summary.is_suspended):
+        raise NotFoundError("User not found.", code="user_not_found")
+    if summary.is_suspended:
+        raise PermissionDeniedError("This account is suspended.", code="user_suspended")
+    return summary
+
+
+def user_ids_suspended(*, using: str | None = None) -> list[int]:
+    queryset = User.objects.filter(suspended_at__isnull=False)
+    if using is not None:
+        queryset = queryset.using(using)
+    return list(queryset.values_list("id", flat=True))
+
+
+def user_ids_with_followers_at_least(*, count: int, using: str | None = None) -> list[int]:
+    queryset = User.objects.filter(followers_count__gte=count, suspended_at__isnull=True)
+    if using is not None:
+        queryset = queryset.using(using)
+    return list(queryset.values_list("id", flat=True))
+
+
+def users_in_order(*, user_ids: list[int]) -> list[User]:
+    """The users with these ids, in the order given (missing ones left out)."""
+    by_id = User.objects.in_bulk(user_ids)
+    return [by_id[user_id] for user_id in user_ids if user_id in by_id]

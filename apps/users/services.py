@@ -8,6 +8,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
@@ -21,6 +23,7 @@ from apps.users.validators import (
     LOCATION_MAX_LENGTH,
     username_validator,
 )
+from twitter import events
 from twitter.db.routing import mark_recent_write
 from twitter.errors import ApplicationError, AuthenticationError, NotFoundError
 from twitter.text import normalize_text
@@ -32,6 +35,7 @@ PROFILE_FIELDS = {
     "location": (LOCATION_MAX_LENGTH, False),
 }
 WEBSITE_MAX_LENGTH = 200
+COUNTER_FIELDS = {"followers_count", "following_count", "tweets_count", "likes_count"}
 _website_validator = URLValidator(schemes=["http", "https"])
 _email_validator = EmailValidator()
 
@@ -134,7 +138,24 @@ def user_update_profile(*, user_id: int, changes: dict[str, Any]) -> User:
         if cleaned:
             user.save(update_fields=list(cleaned))
             mark_recent_write(user_id)
+            events.publish("user.profile_updated", {"user_id": user_id})
     return user
+
+
+def user_counters_adjust(*, deltas: dict[int, dict[str, int]]) -> None:
+    """Add to denormalized counters, e.g. {author_id: {"tweets_count": 1}}.
+
+    Rows are updated in id order so that concurrent adjustments never deadlock, and a
+    counter never goes below zero.
+    """
+    for user_id in sorted(deltas):
+        changes = {
+            field: Greatest(F(field) + delta, 0)
+            for field, delta in deltas[user_id].items()
+            if field in COUNTER_FIELDS and delta
+        }
+        if changes:
+            User.objects.filter(pk=user_id).update(**changes)
 
 
 def user_suspend(*, user_id: int) -> User:
@@ -149,6 +170,7 @@ def user_suspend(*, user_id: int) -> User:
             BlacklistedToken.objects.bulk_create(
                 [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
             )
+            events.publish("user.suspended", {"user_id": user_id})
     return user
 
 
@@ -159,6 +181,7 @@ def user_unsuspend(*, user_id: int) -> User:
             user.suspended_at = None
             user.is_active = True
             user.save(update_fields=["suspended_at", "is_active"])
+            events.publish("user.unsuspended", {"user_id": user_id})
     return user
 
 

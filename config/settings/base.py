@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django_prometheus",
     "twitter.apps.TwitterConfig",
     "apps.users.apps.UsersConfig",
+    "apps.follows.apps.FollowsConfig",
+    "apps.tweets.apps.TweetsConfig",
+    "apps.timelines.apps.TimelinesConfig",
 ]
 
 MIDDLEWARE = [
@@ -160,9 +163,34 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.float("HEARTBEAT_INTERVAL_SECONDS", default=30.0)
+# After a failed send, how long web processes leave the broker alone (events wait in the outbox).
+BROKER_BREAKER_COOLDOWN = env.float("BROKER_BREAKER_COOLDOWN", default=5.0)
+OUTBOX_SWEEP_INTERVAL_SECONDS = env.float("OUTBOX_SWEEP_INTERVAL_SECONDS", default=10.0)
+# Events younger than this are left to the after-commit relay.
+OUTBOX_SWEEP_AGE_SECONDS = env.float("OUTBOX_SWEEP_AGE_SECONDS", default=5.0)
+OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "twitter.tasks.heartbeat_task", "schedule": HEARTBEAT_INTERVAL_SECONDS},
+    "outbox-sweep": {"task": "twitter.tasks.outbox_sweep_task", "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS},
+    "outbox-prune": {"task": "twitter.tasks.outbox_prune_task", "schedule": 3600.0},
+    "celebrities-sync": {"task": "apps.timelines.tasks.celebrities_sync_task", "schedule": 300.0},
 }
+
+# --- Timelines ---------------------------------------------------------------------
+
+TIMELINE_MAX_LENGTH = env.int("TIMELINE_MAX_LENGTH", default=800)
+# Followers who have not read their home timeline for this long get no pushes; their
+# timeline is rebuilt when they come back (their cached list expires).
+TIMELINE_ACTIVE_DAYS = env.float("TIMELINE_ACTIVE_DAYS", default=14.0)
+# Authors with at least this many followers are merged at read time, not fanned out.
+CELEBRITY_FOLLOWERS = env.int("CELEBRITY_FOLLOWERS", default=10_000)
+FANOUT_BATCH_SIZE = env.int("FANOUT_BATCH_SIZE", default=1000)
+TWEET_CACHE_SECONDS = env.int("TWEET_CACHE_SECONDS", default=7 * 86400)
+# How long an unfollowed author stays hidden at read time while their entries are removed.
+HIDDEN_AUTHOR_SECONDS = env.int("HIDDEN_AUTHOR_SECONDS", default=3600)
+REBUILD_LOCK_MS = env.int("REBUILD_LOCK_MS", default=5000)
+# Tweets of a newly followed account merged into the follower's home timeline.
+FOLLOW_MERGE_TWEETS = env.int("FOLLOW_MERGE_TWEETS", default=100)
 
 # --- Identity ----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 
 from twitter.db import routing
+from twitter.errors import ApplicationError
 
 
 def request_user_id(request: Request) -> int:
@@ -17,6 +18,16 @@ def request_user_id(request: Request) -> int:
     if user_id is None:
         raise NotAuthenticated()
     return int(user_id)
+
+
+def reject_unknown_fields(request: Request, allowed: set[str]) -> dict[str, Any]:
+    """The request body as a dict, refusing anything but a JSON object of known fields."""
+    if not isinstance(request.data, dict):
+        raise ApplicationError("Expected a JSON object.", code="invalid")
+    unknown = set(request.data) - allowed
+    if unknown:
+        raise ApplicationError("Unknown fields.", fields={name: ["Unknown field."] for name in sorted(unknown)})
+    return dict(request.data)
 
 
 class ReadApiView(APIView):

@@ -20,6 +20,10 @@ class UserOutputSerializer(serializers.Serializer):
     likes_count = serializers.IntegerField()
 
 
+class UserProfileOutputSerializer(UserOutputSerializer):
+    following = serializers.BooleanField(required=False, help_text="Only for a signed-in viewer.")
+
+
 class UserMeOutputSerializer(UserOutputSerializer):
     email = serializers.EmailField()
     is_staff = serializers.BooleanField()

@@ -14,17 +14,7 @@ from apps.users import services
 from apps.users.api.serializers import TokenPairOutputSerializer, UserMeOutputSerializer
 from apps.users.api.throttles import LoginRateThrottle, LoginUsernameThrottle, RegisterRateThrottle
 from twitter.api.fields import StrictCharField
-from twitter.api.views import request_user_id
-from twitter.errors import ApplicationError
-
-
-def _reject_unknown(request: Request, allowed: set[str]) -> dict[str, Any]:
-    if not isinstance(request.data, dict):
-        raise ApplicationError("Expected a JSON object.", code="invalid")
-    unknown = set(request.data) - allowed
-    if unknown:
-        raise ApplicationError("Unknown fields.", fields={name: ["Unknown field."] for name in sorted(unknown)})
-    return dict(request.data)
+from twitter.api.views import reject_unknown_fields, request_user_id
 
 
 class UserRegisterApi(APIView):
@@ -41,7 +31,7 @@ class UserRegisterApi(APIView):
     @extend_schema(request=InputSerializer, responses={201: UserMeOutputSerializer})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(
-            data=_reject_unknown(request, {"username", "email", "password", "display_name"})
+            data=reject_unknown_fields(request, {"username", "email", "password", "display_name"})
         )
         serializer.is_valid(raise_exception=True)
         user = services.user_register(**serializer.validated_data)
@@ -67,7 +57,7 @@ class TokenObtainApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={200: TokenPairOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=_reject_unknown(request, {"username", "email", "password"}))
+        serializer = self.InputSerializer(data=reject_unknown_fields(request, {"username", "email", "password"}))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         pair = services.auth_login(
@@ -91,7 +81,7 @@ class LogoutApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=_reject_unknown(request, {"refresh"}))
+        serializer = self.InputSerializer(data=reject_unknown_fields(request, {"refresh"}))
         serializer.is_valid(raise_exception=True)
         services.auth_logout(refresh_token=serializer.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -109,7 +99,7 @@ class UserMeUpdateApi(APIView):
     @extend_schema(request=InputSerializer, responses={200: UserMeOutputSerializer})
     def patch(self, request: Request) -> Response:
         allowed = set(self.InputSerializer().fields)
-        serializer = self.InputSerializer(data=_reject_unknown(request, allowed), partial=True)
+        serializer = self.InputSerializer(data=reject_unknown_fields(request, allowed), partial=True)
         serializer.is_valid(raise_exception=True)
         user = services.user_update_profile(user_id=request_user_id(request), changes=serializer.validated_data)
         return Response(UserMeOutputSerializer(user).data)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from apps.follows.api import views_read
+
+urlpatterns = [
+    path("users/<id:user_id>/followers", views_read.FollowersApi.as_view(), name="users-followers"),
+    path("users/<id:user_id>/following", views_read.FollowingApi.as_view(), name="users-following"),
+]

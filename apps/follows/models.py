@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.db import models
+
+from twitter.ids import new_id
+
+
+class Follow(models.Model):
+    """`follower` follows `followee`. The id orders followers/following lists by recency."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    follower = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    followee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["follower", "followee"], name="follows_unique_pair"),
+            models.CheckConstraint(condition=~models.Q(follower=models.F("followee")), name="follows_not_self"),
+        ]
+        indexes = [
+            # followers of X (fan-out, lists, reply rule): by followee, then follower
+            models.Index(fields=["followee", "follower"], name="follows_followee_idx"),
+            models.Index(fields=["followee", "-id"], name="follows_followee_recent_idx"),
+            models.Index(fields=["follower", "-id"], name="follows_follower_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} -> {self.followee_id}"

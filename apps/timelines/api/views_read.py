@@ -1,0 +1,48 @@
+"""read-API: the home timeline and user timelines, as pre-serialized JSON."""
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+
+from apps.timelines import selectors
+from apps.tweets.api.serializers import TweetOutputSerializer
+from apps.users import selectors as user_selectors
+from twitter.api.pagination import link_header, page_params
+from twitter.api.views import ReadApiView, request_user_id
+
+PAGE_PARAMETERS = [
+    OpenApiParameter(name, int if name == "limit" else str, required=False)
+    for name in ("limit", "max_id", "since_id", "min_id")
+]
+
+
+def json_page(request: Request, page: selectors.Page, params: object) -> HttpResponse:
+    response = HttpResponse(page.json(), content_type="application/json")
+    header = link_header(request, page.ids, params)  # type: ignore[arg-type]
+    if header:
+        response["Link"] = header
+    return response
+
+
+def viewer_of(request: Request) -> int | None:
+    return request_user_id(request) if request.user is not None and request.user.is_authenticated else None
+
+
+class HomeTimelineApi(ReadApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=PAGE_PARAMETERS, responses={200: TweetOutputSerializer(many=True)})
+    def get(self, request: Request) -> HttpResponse:
+        params = page_params(request)
+        page = selectors.home_page(viewer_id=request_user_id(request), params=params)
+        return json_page(request, page, params)
+
+
+class UserTweetsApi(ReadApiView):
+    @extend_schema(parameters=PAGE_PARAMETERS, responses={200: TweetOutputSerializer(many=True)})
+    def get(self, request: Request, user_id: int) -> HttpResponse:
+        user_selectors.user_get(user_id=user_id)
+        params = page_params(request)
+        page = selectors.user_page(user_id=user_id, viewer_id=viewer_of(request), params=params)
+        return json_page(request, page, params)

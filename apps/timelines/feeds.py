@@ -1,0 +1,283 @@
+"""The Redis side of timelines: the one module that reads and writes them.
+
+Lists hold tweet ids as decimal strings, newest first, capped at TIMELINE_MAX_LENGTH; a
+trailing '0' marks a list that holds everything (nothing older exists). A tweet is cached
+as "author_id|core" where core is its JSON members without braces (apps.tweets.rendering),
+or as the tombstone 'x' once deleted. Every key comes from twitter.keys.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from redis.commands.core import Script
+
+from twitter import keys
+from twitter.redis import get_redis
+
+COMPLETE = "0"
+TOMBSTONE = b"x"
+_LUA = Path(__file__).resolve().parent / "lua"
+
+
+_SOURCES = {name: (_LUA / f"{name}.lua").read_text() for name in ("insert", "remove", "page")}
+_scripts: dict[tuple[int, str], Script] = {}
+
+
+def _script(name: str) -> Script:
+    """The script registered on this process's client (EVALSHA, loaded on first use)."""
+    client = get_redis()
+    script = _scripts.get((id(client), name))
+    if script is None:
+        script = _scripts[(id(client), name)] = client.register_script(_SOURCES[name])
+    return script
+
+
+def cap() -> int:
+    return int(settings.TIMELINE_MAX_LENGTH)
+
+
+def active_ttl_seconds() -> int:
+    return int(settings.TIMELINE_ACTIVE_DAYS * 86400)
+
+
+def insert(tweet_id: int, list_keys: Sequence[str]) -> int:
+    """Add `tweet_id` to the existing lists among `list_keys` (idempotent, ordered)."""
+    if not list_keys:
+        return 0
+    return int(_script("insert")(keys=list(list_keys), args=[tweet_id, cap()], client=get_redis()))
+
+
+def insert_many(tweet_ids: Iterable[int], list_key: str) -> None:
+    """Merge several ids into one list (e.g. a followee's tweets after a follow)."""
+    client = get_redis()
+    pipe = client.pipeline(transaction=False)
+    for tweet_id in tweet_ids:
+        _script("insert")(keys=[list_key], args=[tweet_id, cap()], client=pipe)
+    pipe.execute()
+
+
+def remove(tweet_ids: Iterable[int], list_keys: Sequence[str]) -> int:
+    ids = [str(tweet_id) for tweet_id in tweet_ids]
+    if not ids or not list_keys:
+        return 0
+    return int(_script("remove")(keys=list(list_keys), args=ids, client=get_redis()))
+
+
+def replace(list_key: str, tweet_ids: Sequence[int], *, ttl: int | None) -> None:
+    """Write a rebuilt list; ids newest first. A short list is complete: it gets the end mark."""
+    entries = [str(tweet_id) for tweet_id in tweet_ids[: cap()]]
+    if len(tweet_ids) < cap():
+        entries.append(COMPLETE)
+    pipe = get_redis().pipeline(transaction=True)
+    pipe.delete(list_key)
+    for start in range(0, len(entries), 1000):
+        pipe.rpush(list_key, *entries[start : start + 1000])
+    if ttl:
+        pipe.expire(list_key, ttl)
+    pipe.execute()
+
+
+def list_ids(list_key: str) -> list[int] | None:
+    """Every id in a list (end mark left out), or None when the list does not exist."""
+    client = get_redis()
+    pipe = client.pipeline(transaction=False)
+    pipe.exists(list_key)
+    pipe.lrange(list_key, 0, -1)
+    exists, items = pipe.execute()
+    if not exists:
+        return None
+    return [int(item) for item in items if item != COMPLETE.encode()]
+
+
+def is_complete(list_key: str) -> bool:
+    return bool(get_redis().lindex(list_key, -1) == COMPLETE.encode())
+
+
+def drop(list_key: str) -> None:
+    get_redis().delete(list_key)
+
+
+# --- Cached tweets and authors ------------------------------------------------------
+
+
+def _as_bytes(values: list[Any]) -> list[bytes | None]:
+    """The client never decodes responses (twitter.redis), so values are bytes or None."""
+    return values
+
+
+def cache_tweets(entries: Iterable[tuple[int, int, bytes]]) -> None:
+    """(tweet id, author id, core) triples."""
+    ttl = int(settings.TWEET_CACHE_SECONDS)
+    pipe = get_redis().pipeline(transaction=False)
+    for tweet_id, author_id, core in entries:
+        pipe.set(keys.tweet(tweet_id), str(author_id).encode() + b"|" + core, ex=ttl)
+    pipe.execute()
+
+
+def tombstone(tweet_id: int) -> None:
+    get_redis().set(keys.tweet(tweet_id), TOMBSTONE, ex=int(settings.TWEET_CACHE_SECONDS))
+
+
+def cached_tweets(tweet_ids: Sequence[int]) -> list[bytes | None]:
+    if not tweet_ids:
+        return []
+    return _as_bytes(get_redis().mget([keys.tweet(tweet_id) for tweet_id in tweet_ids]))
+
+
+def author_cards(user_ids: Sequence[int]) -> list[bytes | None]:
+    if not user_ids:
+        return []
+    return _as_bytes(get_redis().mget([keys.author_card(user_id) for user_id in user_ids]))
+
+
+def cache_author_cards(cards: dict[int, bytes]) -> None:
+    ttl = int(settings.TWEET_CACHE_SECONDS)
+    pipe = get_redis().pipeline(transaction=False)
+    for user_id, card in cards.items():
+        pipe.set(keys.author_card(user_id), card, ex=ttl)
+    pipe.execute()
+
+
+def forget_author_card(user_id: int) -> None:
+    get_redis().delete(keys.author_card(user_id))
+
+
+# --- Sets: celebrities, suspended users, hidden authors ------------------------------
+
+
+def celebrity_ids() -> set[int]:
+    return {int(member) for member in get_redis().smembers(keys.celebrities())}
+
+
+def is_celebrity(user_id: int) -> bool:
+    return bool(get_redis().sismember(keys.celebrities(), str(user_id)))
+
+
+def set_celebrity(user_id: int, value: bool) -> None:
+    client = get_redis()
+    if value:
+        client.sadd(keys.celebrities(), user_id)
+    else:
+        client.srem(keys.celebrities(), user_id)
+
+
+def set_followed_celebrities(user_id: int, celebrity_ids: Iterable[int]) -> None:
+    key = keys.followed_celebrities(user_id)
+    members = [str(member) for member in celebrity_ids]
+    pipe = get_redis().pipeline(transaction=True)
+    pipe.delete(key)
+    if members:
+        pipe.sadd(key, *members)
+        pipe.expire(key, active_ttl_seconds())
+    pipe.execute()
+
+
+def follow_celebrity(user_ids: Iterable[int], celebrity_id: int, *, following: bool) -> None:
+    """Add or remove a celebrity in the followed sets of users whose home list exists."""
+    pipe = get_redis().pipeline(transaction=False)
+    for user_id in user_ids:
+        if following:
+            pipe.sadd(keys.followed_celebrities(user_id), celebrity_id)
+            pipe.expire(keys.followed_celebrities(user_id), active_ttl_seconds())
+        else:
+            pipe.srem(keys.followed_celebrities(user_id), celebrity_id)
+    pipe.execute()
+
+
+def existing_homes(user_ids: Sequence[int]) -> list[int]:
+    pipe = get_redis().pipeline(transaction=False)
+    for user_id in user_ids:
+        pipe.exists(keys.home_timeline(user_id))
+    return [user_id for user_id, exists in zip(user_ids, pipe.execute(), strict=True) if exists]
+
+
+def set_suspended(user_id: int, suspended: bool) -> None:
+    client = get_redis()
+    if suspended:
+        client.sadd(keys.suspended_users(), user_id)
+    else:
+        client.srem(keys.suspended_users(), user_id)
+
+
+def replace_suspended(user_ids: Iterable[int]) -> None:
+    members = [str(user_id) for user_id in user_ids]
+    pipe = get_redis().pipeline(transaction=True)
+    pipe.delete(keys.suspended_users())
+    if members:
+        pipe.sadd(keys.suspended_users(), *members)
+    pipe.execute()
+
+
+def hide_author(viewer_id: int, author_id: int, hidden: bool) -> None:
+    key = keys.hidden_authors(viewer_id)
+    client = get_redis()
+    if hidden:
+        pipe = client.pipeline(transaction=True)
+        pipe.sadd(key, author_id)
+        pipe.expire(key, int(settings.HIDDEN_AUTHOR_SECONDS))
+        pipe.execute()
+    else:
+        client.srem(key, author_id)
+
+
+def hidden_author_ids(viewer_id: int) -> set[int]:
+    return {int(member) for member in get_redis().smembers(keys.hidden_authors(viewer_id))}
+
+
+# --- Reading a page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    status: str  # "ok", "miss", "celebrity", "db"
+    boundary: int | None  # ids at or below may be missing from the cache
+    missing_celebrity: int | None
+    entries: list[tuple[int, bytes]]  # (id, cached value or b"") newest first
+
+
+def page(
+    *,
+    list_key: str,
+    viewer_id: int,
+    max_id: int | None,
+    lower: int | None,
+    limit: int,
+    ascending: bool,
+    merge_celebrities: bool,
+    refresh_ttl: bool,
+) -> CachedPage:
+    celebrities_key = keys.followed_celebrities(viewer_id) if merge_celebrities else "tl:none"
+    raw = _script("page")(
+        keys=[list_key, celebrities_key, keys.hidden_authors(viewer_id), keys.suspended_users()],
+        args=[
+            "" if max_id is None else max_id,
+            "" if lower is None else lower,
+            limit,
+            "1" if ascending else "0",
+            keys.USER_TIMELINE_PREFIX,
+            keys.TWEET_PREFIX,
+            active_ttl_seconds() if refresh_ttl else 0,
+        ],
+        client=get_redis(),
+    )
+    status, boundary, celebrity = (item.decode() for item in raw[:3])
+    entries = [(int(raw[i]), raw[i + 1]) for i in range(3, len(raw), 2)]
+    if ascending:
+        entries.reverse()
+    return CachedPage(
+        status=status,
+        boundary=int(boundary) if boundary else None,
+        missing_celebrity=int(celebrity) if celebrity else None,
+        entries=entries,
+    )
+
+
+def acquire_rebuild_lock(user_id: int) -> bool:
+    return bool(get_redis().set(keys.rebuild_lock(user_id), 1, nx=True, px=int(settings.REBUILD_LOCK_MS)))
+
+
+def release_rebuild_lock(user_id: int) -> None:
+    get_redis().delete(keys.rebuild_lock(user_id))

@@ -1,0 +1,227 @@
+"""Writes of the timelines context: fan-out, removal, rebuilds, celebrity changes.
+
+Every function is idempotent: consumers of outbox events run at least once.
+"""
+
+import logging
+
+from django.conf import settings
+
+from apps.follows import selectors as follow_selectors
+from apps.timelines import feeds
+from apps.tweets import selectors as tweet_selectors
+from apps.users import selectors as user_selectors
+from twitter import keys
+from twitter.db.routing import PRIMARY, read_alias
+
+logger = logging.getLogger(__name__)
+
+
+def _is_shown_on_profile(author_id: int, reply_to_user_id: int | None) -> bool:
+    return reply_to_user_id is None or reply_to_user_id == author_id
+
+
+def tweet_cache(*, tweet_ids: list[int], using: str) -> dict[int, bytes]:
+    """Render live tweets from the database into the cache; return their cores."""
+    rendered = tweet_selectors.tweets_render(tweet_ids=tweet_ids, using=using)
+    feeds.cache_tweets((tweet.id, tweet.author_id, tweet.core) for tweet in rendered.values())
+    return {tweet_id: tweet.core for tweet_id, tweet in rendered.items()}
+
+
+def tweet_show_to_author(*, tweet_id: int, author_id: int, reply_to_user_id: int | None) -> None:
+    """Right after commit: the author sees their own tweet at once (read-your-writes)."""
+    if not tweet_cache(tweet_ids=[tweet_id], using=PRIMARY):
+        return
+    targets = [keys.home_timeline(author_id)]
+    if _is_shown_on_profile(author_id, reply_to_user_id):
+        targets.append(keys.user_timeline(author_id))
+    feeds.insert(tweet_id, targets)
+
+
+def tweet_fan_out(*, tweet_id: int, author_id: int, reply_to_user_id: int | None) -> int:
+    """Push a new tweet to its author's lists and to active followers' home lists.
+
+    Celebrities are not fanned out (their tweets are merged at read time). A reply to
+    someone else reaches only followers who also follow that someone (or are them).
+    """
+    tweet_show_to_author(tweet_id=tweet_id, author_id=author_id, reply_to_user_id=reply_to_user_id)
+    if feeds.is_celebrity(author_id):
+        return 0
+    also_following = None if _is_shown_on_profile(author_id, reply_to_user_id) else reply_to_user_id
+    pushed = 0
+    for batch in follow_selectors.follower_id_batches(
+        user_id=author_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE, also_following=also_following
+    ):
+        pushed += feeds.insert(tweet_id, [keys.home_timeline(follower) for follower in batch])
+    return pushed
+
+
+def tweet_remove(*, tweet_id: int, author_id: int) -> int:
+    """A deleted tweet: tombstoned at once, then taken out of every list."""
+    feeds.tombstone(tweet_id)
+    removed = feeds.remove([tweet_id], [keys.user_timeline(author_id), keys.home_timeline(author_id)])
+    for batch in follow_selectors.follower_id_batches(
+        user_id=author_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
+    ):
+        removed += feeds.remove([tweet_id], [keys.home_timeline(follower) for follower in batch])
+    return removed
+
+
+def _tweets_seen_through(*, follower_id: int, followee_id: int, limit: int) -> list[int]:
+    """Ids that are in `follower_id`'s home because they follow `followee_id`: the
+    followee's tweets, and replies to the followee by others the follower follows."""
+    followees = follow_selectors.followee_ids(user_id=follower_id, using=PRIMARY)
+    own = tweet_selectors.timeline_ids(
+        author_ids=[followee_id], using=PRIMARY, limit=limit, reply_targets=[*followees, follower_id]
+    )
+    replies = tweet_selectors.reply_ids_to(
+        author_ids=[author for author in followees if author != followee_id],
+        reply_to_user_id=followee_id,
+        using=PRIMARY,
+        limit=limit,
+    )
+    return sorted(set(own) | set(replies), reverse=True)
+
+
+def follow_merge(*, follower_id: int, followee_id: int) -> None:
+    """After a follow: the followee's recent tweets join the follower's home list."""
+    feeds.hide_author(follower_id, followee_id, hidden=False)
+    home = keys.home_timeline(follower_id)
+    if not feeds.existing_homes([follower_id]):
+        return  # rebuilt when next read
+    if feeds.is_celebrity(followee_id):
+        feeds.follow_celebrity([follower_id], followee_id, following=True)
+        return
+    ids = _tweets_seen_through(follower_id=follower_id, followee_id=followee_id, limit=settings.FOLLOW_MERGE_TWEETS)
+    feeds.insert_many(ids, home)
+
+
+def unfollow_hide(*, follower_id: int, followee_id: int) -> None:
+    """Right after commit: the unfollowed author disappears from the home at once."""
+    feeds.hide_author(follower_id, followee_id, hidden=True)
+
+
+def unfollow_remove(*, follower_id: int, followee_id: int) -> None:
+    """After an unfollow: the followee's entries leave the follower's home list. The
+    author stays hidden for a while, so a fan-out that raced the unfollow shows nothing."""
+    feeds.hide_author(follower_id, followee_id, hidden=True)
+    feeds.follow_celebrity([follower_id], followee_id, following=False)
+    if not feeds.existing_homes([follower_id]):
+        return
+    ids = _tweets_seen_through(follower_id=follower_id, followee_id=followee_id, limit=feeds.cap())
+    followee_own = set(
+        tweet_selectors.timeline_ids(author_ids=[followee_id], using=PRIMARY, limit=feeds.cap(), viewer_id=followee_id)
+    )
+    feeds.remove(sorted(set(ids) | followee_own), [keys.home_timeline(follower_id)])
+
+
+def user_suspension_changed(*, user_id: int, suspended: bool) -> None:
+    feeds.set_suspended(user_id, suspended)
+    feeds.forget_author_card(user_id)
+
+
+def author_changed(*, user_id: int) -> None:
+    feeds.forget_author_card(user_id)
+
+
+# --- Rebuilds ---------------------------------------------------------------------
+
+
+def home_ids_from_database(*, user_id: int, using: str, min_id: int | None = None) -> tuple[list[int], set[int]]:
+    """What `user_id`'s home list holds by the rules: the newest tweets of the authors they
+    follow and their own, replies by the home rule; celebrities are left to the read-time
+    merge. Returns (ids newest first, the followed celebrities)."""
+    followees = follow_selectors.followee_ids(user_id=user_id, using=using)
+    celebrities = feeds.celebrity_ids() & set(followees)
+    ids = tweet_selectors.timeline_ids(
+        author_ids=[author for author in followees if author not in celebrities] + [user_id],
+        reply_targets=[*followees, user_id],
+        viewer_id=user_id,
+        using=using,
+        limit=feeds.cap(),
+        min_id=min_id,
+    )
+    return ids, celebrities
+
+
+def user_ids_from_database(*, user_id: int, using: str, min_id: int | None = None) -> list[int]:
+    """What `user_id`'s user timeline holds: their tweets and self-threads, newest first."""
+    return tweet_selectors.timeline_ids(author_ids=[user_id], using=using, limit=feeds.cap(), min_id=min_id)
+
+
+def home_rebuild(*, user_id: int, using: str) -> None:
+    """Rebuild a home list from the database, then catch up on the primary with anything
+    committed meanwhile (its fan-out found no list to push to)."""
+    ids, celebrities = home_ids_from_database(user_id=user_id, using=using)
+    home = keys.home_timeline(user_id)
+    feeds.set_followed_celebrities(user_id, celebrities)
+    feeds.replace(home, ids, ttl=feeds.active_ttl_seconds())
+    newer, _ = home_ids_from_database(user_id=user_id, using=PRIMARY, min_id=ids[0] if ids else None)
+    _catch_up(home, newer)
+
+
+def user_rebuild(*, user_id: int, using: str) -> None:
+    ids = user_ids_from_database(user_id=user_id, using=using)
+    key = keys.user_timeline(user_id)
+    feeds.replace(key, ids, ttl=feeds.active_ttl_seconds())
+    _catch_up(key, user_ids_from_database(user_id=user_id, using=PRIMARY, min_id=ids[0] if ids else None))
+
+
+def _catch_up(list_key: str, newer: list[int]) -> None:
+    for tweet_id in reversed(newer):
+        feeds.insert(tweet_id, [list_key])
+
+
+# --- Celebrities ------------------------------------------------------------------
+
+
+def celebrity_promote(*, user_id: int) -> None:
+    """Stop fanning out `user_id`: first every active follower merges them at read time,
+    then the flag flips, so no tweet falls between the two."""
+    for batch in follow_selectors.follower_id_batches(
+        user_id=user_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
+    ):
+        feeds.follow_celebrity(feeds.existing_homes(batch), user_id, following=True)
+    feeds.set_celebrity(user_id, True)
+    logger.info("user %s is now merged at read time", user_id)
+
+
+def celebrity_demote(*, user_id: int) -> None:
+    """Fan `user_id` out again: the flag flips first (new tweets are pushed), then each
+    active follower gets the recent tweets in their list before the merge stops."""
+    feeds.set_celebrity(user_id, False)
+    recent = tweet_selectors.timeline_ids(author_ids=[user_id], using=read_alias(), limit=feeds.cap())
+    for batch in follow_selectors.follower_id_batches(
+        user_id=user_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
+    ):
+        homes = feeds.existing_homes(batch)
+        for follower in homes:
+            feeds.insert_many(recent, keys.home_timeline(follower))
+        feeds.follow_celebrity(homes, user_id, following=False)
+    logger.info("user %s is fanned out again", user_id)
+
+
+def celebrities_sync() -> tuple[int, int]:
+    """Bring the celebrity set in line with follower counts (with 10% hysteresis) and the
+    suspended set with the database. Returns (promoted, demoted)."""
+    threshold = settings.CELEBRITY_FOLLOWERS
+    wanted = set(user_selectors.user_ids_with_followers_at_least(count=threshold, using=read_alias()))
+    keep = set(user_selectors.user_ids_with_followers_at_least(count=int(threshold * 0.9), using=read_alias()))
+    current = feeds.celebrity_ids()
+    for user_id in wanted - current:
+        celebrity_promote(user_id=user_id)
+    demoted = current - keep
+    for user_id in demoted:
+        celebrity_demote(user_id=user_id)
+    feeds.replace_suspended(user_selectors.user_ids_suspended(using=read_alias()))
+    return len(wanted - current), len(demoted)
+
+
+def celebrity_check(*, user_id: int) -> bool:
+    """After a follow: whether `user_id` just crossed the threshold (and needs promotion)."""
+    summary = user_selectors.user_summaries(user_ids=[user_id], using=PRIMARY).get(user_id)
+    return (
+        summary is not None
+        and summary.followers_count >= settings.CELEBRITY_FOLLOWERS
+        and not feeds.is_celebrity(user_id)
+    )

@@ -1,0 +1,42 @@
+"""Kernel tables: the transactional outbox and the dead letters of failed tasks."""
+
+from django.db import models
+
+from twitter.ids import new_id
+
+
+class OutboxEvent(models.Model):
+    """A side effect to deliver, written in the same transaction as the change."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    event_type = models.CharField(max_length=64)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set once the broker accepted every consumer's message; the sweep re-sends the rest.
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["id"], name="outbox_pending_idx", condition=models.Q(published_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} #{self.id}"
+
+
+class DeadLetter(models.Model):
+    """A task that failed for good; an operator can inspect and replay it."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    error = models.TextField()
+    traceback = models.TextField(blank=True)
+    failed_at = models.DateTimeField(auto_now_add=True)
+    replayed_at = models.DateTimeField(null=True, blank=True)
+    replay_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.task_name} #{self.id}"
