@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from celery import current_app
 from django.db import connections
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -16,8 +17,9 @@ from rest_framework.test import APIClient
 from apps.users.models import User
 from config.settings import read as read_settings
 from tests.factories import PASSWORD, UserFactory
-from twitter import id_worker
+from twitter import events, id_worker
 from twitter.db.routing import replica_breaker
+from twitter.models import OutboxEvent
 from twitter.redis import get_redis
 
 DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback")
@@ -45,6 +47,7 @@ def _replica_connection(request: pytest.FixtureRequest) -> Iterator[None]:
 def _clean_redis() -> None:
     get_redis().flushdb()
     replica_breaker.record_success()
+    events.broker_breaker.record_success()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -99,3 +102,72 @@ def tokens(write_api: APIClient, user: User) -> dict[str, str]:
 def authorize(client: APIClient, access: str) -> APIClient:
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
     return client
+
+
+class Events:
+    """Delivers outbox events the way the worker does, in this process (eagerly)."""
+
+    def __init__(self) -> None:
+        self._delivered: set[int] = set()
+        current_app.loader.import_default_modules()  # the worker imports every tasks module
+
+    def published(self, event_type: str) -> list[dict[str, Any]]:
+        return [e.payload for e in OutboxEvent.objects.filter(event_type=event_type).order_by("id")]
+
+    def deliver(self) -> int:
+        """Run every consumer of every event not yet delivered; return how many events."""
+        count = 0
+        for event in OutboxEvent.objects.order_by("id"):
+            if event.id in self._delivered:
+                continue
+            self._delivered.add(event.id)
+            for task_name in events.subscribers(event.event_type):
+                current_app.tasks[task_name](event.id, event.payload)
+            count += 1
+        return count
+
+
+@pytest.fixture
+def outbox(transactional_db: None) -> Events:
+    """Real commits, so after-commit effects (local handlers, the relay) run as in
+    production; the consumers run when the test calls `outbox.deliver()`."""
+    return Events()
+
+
+class Api:
+    """A signed-in user driving both APIs, as a client would through the gateway."""
+
+    def __init__(self, user: User, write: APIClient, read: APIClient, access: str) -> None:
+        self.user = user
+        self.write = authorize(write, access)
+        self.read = authorize(read, access)
+
+    def tweet(self, text: str, **extra: Any) -> dict[str, Any]:
+        response = self.write.post("/api/v1/tweets", {"text": text, **extra}, format="json")
+        assert response.status_code == 201, response.content
+        return dict(response.json())
+
+    def follow(self, other: User) -> None:
+        assert self.write.post(f"/api/v1/users/{other.pk}/follow").status_code == 200
+
+    def unfollow(self, other: User) -> None:
+        assert self.write.delete(f"/api/v1/users/{other.pk}/follow").status_code == 200
+
+    def home(self, **params: Any) -> list[dict[str, Any]]:
+        response = self.read.get("/api/v1/timelines/home", params)
+        assert response.status_code == 200, response.content
+        return list(response.json())
+
+    def home_ids(self, **params: Any) -> list[str]:
+        return [tweet["id"] for tweet in self.home(**params)]
+
+
+@pytest.fixture
+def api_for(transactional_db: None) -> Any:
+    """api_for(user) -> Api signed in as `user` (tokens made directly, no login round trip)."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    def make(user: User) -> Api:
+        return Api(user, APIClient(), ReadApiClient(), str(AccessToken.for_user(user)))
+
+    return make

@@ -115,3 +115,20 @@ def rebind_worker_id(worker_id: int) -> None:
     global _generator
     with _generator_lock:
         _generator = SnowflakeGenerator(worker_id)
+
+
+class BackfillIds:
+    """Ids for rows created in bulk with past timestamps (seeding, imports). Unique within
+    the worker id this process leased, and sorting by the given times."""
+
+    def __init__(self, worker_id: int) -> None:
+        self.worker_id = worker_id
+        self._sequence: dict[int, int] = {}
+
+    def for_time(self, unix_ms: int) -> int:
+        while True:
+            sequence = self._sequence.get(unix_ms, 0)
+            if sequence <= MAX_SEQUENCE:
+                self._sequence[unix_ms] = sequence + 1
+                return ((unix_ms - EPOCH_MS) << TIMESTAMP_SHIFT) | (self.worker_id << SEQUENCE_BITS) | sequence
+            unix_ms += 1

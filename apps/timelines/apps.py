@@ -9,7 +9,7 @@ class TimelinesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.timelines import feeds, services
+        from apps.timelines import services
         from twitter import events
 
         for event_type, task in {
@@ -28,11 +28,14 @@ class TimelinesConfig(AppConfig):
             services.tweet_show_to_author(
                 tweet_id=payload["tweet_id"],
                 author_id=payload["author_id"],
+                reply_to_id=payload["reply_to_id"],
                 reply_to_user_id=payload["reply_to_user_id"],
             )
 
         events.on_commit_locally("tweet.created", show_to_author)
-        events.on_commit_locally("tweet.deleted", lambda p: feeds.tombstone(p["tweet_id"]))
+        events.on_commit_locally(
+            "tweet.deleted", lambda p: services.tweet_hide(tweet_id=p["tweet_id"], reply_to_id=p["reply_to_id"])
+        )
         events.on_commit_locally(
             "follow.deleted",
             lambda p: services.unfollow_hide(follower_id=p["follower_id"], followee_id=p["followee_id"]),

@@ -22,7 +22,7 @@ TOMBSTONE = b"x"
 _LUA = Path(__file__).resolve().parent / "lua"
 
 
-_SOURCES = {name: (_LUA / f"{name}.lua").read_text() for name in ("insert", "remove", "page")}
+_SOURCES = {name: (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page")}
 _scripts: dict[tuple[int, str], Script] = {}
 
 
@@ -50,13 +50,14 @@ def insert(tweet_id: int, list_keys: Sequence[str]) -> int:
     return int(_script("insert")(keys=list(list_keys), args=[tweet_id, cap()], client=get_redis()))
 
 
-def insert_many(tweet_ids: Iterable[int], list_key: str) -> None:
-    """Merge several ids into one list (e.g. a followee's tweets after a follow)."""
-    client = get_redis()
-    pipe = client.pipeline(transaction=False)
-    for tweet_id in tweet_ids:
-        _script("insert")(keys=[list_key], args=[tweet_id, cap()], client=pipe)
-    pipe.execute()
+def merge(tweet_ids: Sequence[int], list_keys: Sequence[str]) -> int:
+    """Merge ids (newest first) into each existing list among `list_keys`, one pass each."""
+    if not tweet_ids or not list_keys:
+        return 0
+    pipe = get_redis().pipeline(transaction=False)
+    for list_key in list_keys:
+        _script("merge")(keys=[list_key], args=[cap(), *tweet_ids], client=pipe)
+    return sum(int(added) for added in pipe.execute())
 
 
 def remove(tweet_ids: Iterable[int], list_keys: Sequence[str]) -> int:

@@ -28,9 +28,13 @@ def tweet_cache(*, tweet_ids: list[int], using: str) -> dict[int, bytes]:
     return {tweet_id: tweet.core for tweet_id, tweet in rendered.items()}
 
 
-def tweet_show_to_author(*, tweet_id: int, author_id: int, reply_to_user_id: int | None) -> None:
-    """Right after commit: the author sees their own tweet at once (read-your-writes)."""
-    if not tweet_cache(tweet_ids=[tweet_id], using=PRIMARY):
+def tweet_show_to_author(
+    *, tweet_id: int, author_id: int, reply_to_id: int | None, reply_to_user_id: int | None
+) -> None:
+    """Right after commit: the author sees their own tweet at once (read-your-writes), and
+    the tweet replied to shows its new reply count."""
+    cached = tweet_cache(tweet_ids=[tweet_id] if reply_to_id is None else [tweet_id, reply_to_id], using=PRIMARY)
+    if tweet_id not in cached:
         return
     targets = [keys.home_timeline(author_id)]
     if _is_shown_on_profile(author_id, reply_to_user_id):
@@ -38,13 +42,15 @@ def tweet_show_to_author(*, tweet_id: int, author_id: int, reply_to_user_id: int
     feeds.insert(tweet_id, targets)
 
 
-def tweet_fan_out(*, tweet_id: int, author_id: int, reply_to_user_id: int | None) -> int:
+def tweet_fan_out(*, tweet_id: int, author_id: int, reply_to_id: int | None, reply_to_user_id: int | None) -> int:
     """Push a new tweet to its author's lists and to active followers' home lists.
 
     Celebrities are not fanned out (their tweets are merged at read time). A reply to
     someone else reaches only followers who also follow that someone (or are them).
     """
-    tweet_show_to_author(tweet_id=tweet_id, author_id=author_id, reply_to_user_id=reply_to_user_id)
+    tweet_show_to_author(
+        tweet_id=tweet_id, author_id=author_id, reply_to_id=reply_to_id, reply_to_user_id=reply_to_user_id
+    )
     if feeds.is_celebrity(author_id):
         return 0
     also_following = None if _is_shown_on_profile(author_id, reply_to_user_id) else reply_to_user_id
@@ -56,9 +62,17 @@ def tweet_fan_out(*, tweet_id: int, author_id: int, reply_to_user_id: int | None
     return pushed
 
 
-def tweet_remove(*, tweet_id: int, author_id: int) -> int:
-    """A deleted tweet: tombstoned at once, then taken out of every list."""
+def tweet_hide(*, tweet_id: int, reply_to_id: int | None) -> None:
+    """Right after a delete commits: hidden everywhere (tombstone); the tweet replied to
+    shows its new reply count."""
     feeds.tombstone(tweet_id)
+    if reply_to_id is not None:
+        tweet_cache(tweet_ids=[reply_to_id], using=PRIMARY)
+
+
+def tweet_remove(*, tweet_id: int, author_id: int, reply_to_id: int | None) -> int:
+    """A deleted tweet: tombstoned, then taken out of every list."""
+    tweet_hide(tweet_id=tweet_id, reply_to_id=reply_to_id)
     removed = feeds.remove([tweet_id], [keys.user_timeline(author_id), keys.home_timeline(author_id)])
     for batch in follow_selectors.follower_id_batches(
         user_id=author_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
@@ -71,11 +85,12 @@ def _tweets_seen_through(*, follower_id: int, followee_id: int, limit: int) -> l
     """Ids that are in `follower_id`'s home because they follow `followee_id`: the
     followee's tweets, and replies to the followee by others the follower follows."""
     followees = follow_selectors.followee_ids(user_id=follower_id, using=PRIMARY)
+    celebrities = feeds.celebrity_ids()  # never in home lists: merged at read time
     own = tweet_selectors.timeline_ids(
         author_ids=[followee_id], using=PRIMARY, limit=limit, reply_targets=[*followees, follower_id]
     )
     replies = tweet_selectors.reply_ids_to(
-        author_ids=[author for author in followees if author != followee_id],
+        author_ids=[author for author in followees if author != followee_id and author not in celebrities],
         reply_to_user_id=followee_id,
         using=PRIMARY,
         limit=limit,
@@ -92,8 +107,7 @@ def follow_merge(*, follower_id: int, followee_id: int) -> None:
     if feeds.is_celebrity(followee_id):
         feeds.follow_celebrity([follower_id], followee_id, following=True)
         return
-    ids = _tweets_seen_through(follower_id=follower_id, followee_id=followee_id, limit=settings.FOLLOW_MERGE_TWEETS)
-    feeds.insert_many(ids, home)
+    feeds.merge(_tweets_seen_through(follower_id=follower_id, followee_id=followee_id, limit=feeds.cap()), [home])
 
 
 def unfollow_hide(*, follower_id: int, followee_id: int) -> None:
@@ -168,21 +182,28 @@ def user_rebuild(*, user_id: int, using: str) -> None:
 
 
 def _catch_up(list_key: str, newer: list[int]) -> None:
-    for tweet_id in reversed(newer):
-        feeds.insert(tweet_id, [list_key])
+    feeds.merge(newer, [list_key])
 
 
 # --- Celebrities ------------------------------------------------------------------
 
 
 def celebrity_promote(*, user_id: int) -> None:
-    """Stop fanning out `user_id`: first every active follower merges them at read time,
-    then the flag flips, so no tweet falls between the two."""
+    """Stop fanning out `user_id`. Active followers merge them at read time first, then the
+    flag flips (no tweet falls between the two), then their fanned-out entries leave the
+    home lists (the merge shows them now)."""
+    using = read_alias()
+    homes: list[int] = []
     for batch in follow_selectors.follower_id_batches(
-        user_id=user_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
+        user_id=user_id, using=using, batch_size=settings.FANOUT_BATCH_SIZE
     ):
-        feeds.follow_celebrity(feeds.existing_homes(batch), user_id, following=True)
+        active = feeds.existing_homes(batch)
+        feeds.follow_celebrity(active, user_id, following=True)
+        homes += active
     feeds.set_celebrity(user_id, True)
+    recent = tweet_selectors.timeline_ids(author_ids=[user_id], using=using, limit=feeds.cap(), viewer_id=user_id)
+    for start in range(0, len(homes), settings.FANOUT_BATCH_SIZE):
+        feeds.remove(recent, [keys.home_timeline(home) for home in homes[start : start + settings.FANOUT_BATCH_SIZE]])
     logger.info("user %s is now merged at read time", user_id)
 
 
@@ -195,8 +216,7 @@ def celebrity_demote(*, user_id: int) -> None:
         user_id=user_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
     ):
         homes = feeds.existing_homes(batch)
-        for follower in homes:
-            feeds.insert_many(recent, keys.home_timeline(follower))
+        feeds.merge(recent, [keys.home_timeline(follower) for follower in homes])
         feeds.follow_celebrity(homes, user_id, following=False)
     logger.info("user %s is fanned out again", user_id)
 

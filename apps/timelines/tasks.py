@@ -13,20 +13,25 @@ Payload = dict[str, Any]
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.tweet_created_task")
 def tweet_created_task(event_id: int, payload: Payload) -> int:
     return services.tweet_fan_out(
-        tweet_id=payload["tweet_id"], author_id=payload["author_id"], reply_to_user_id=payload["reply_to_user_id"]
+        tweet_id=payload["tweet_id"],
+        author_id=payload["author_id"],
+        reply_to_id=payload["reply_to_id"],
+        reply_to_user_id=payload["reply_to_user_id"],
     )
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.tweet_deleted_task")
 def tweet_deleted_task(event_id: int, payload: Payload) -> int:
-    return services.tweet_remove(tweet_id=payload["tweet_id"], author_id=payload["author_id"])
+    return services.tweet_remove(
+        tweet_id=payload["tweet_id"], author_id=payload["author_id"], reply_to_id=payload["reply_to_id"]
+    )
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.follow_created_task")
 def follow_created_task(event_id: int, payload: Payload) -> None:
     services.follow_merge(follower_id=payload["follower_id"], followee_id=payload["followee_id"])
-    if services.celebrity_check(user_id=payload["followee_id"]):
-        celebrity_promote_task.delay(payload["followee_id"])
+    if services.celebrity_check(user_id=payload["followee_id"]):  # this follow crossed the threshold
+        services.celebrity_promote(user_id=payload["followee_id"])
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.follow_deleted_task")
@@ -47,12 +52,6 @@ def user_unsuspended_task(event_id: int, payload: Payload) -> None:
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.user_profile_updated_task")
 def user_profile_updated_task(event_id: int, payload: Payload) -> None:
     services.author_changed(user_id=payload["user_id"])
-
-
-@shared_task(base=ReliableTask, name="apps.timelines.tasks.celebrity_promote_task")
-def celebrity_promote_task(user_id: int) -> None:
-    if services.celebrity_check(user_id=user_id):
-        services.celebrity_promote(user_id=user_id)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.celebrities_sync_task")

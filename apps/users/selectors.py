@@ -102,3 +102,7 @@ def users_in_order(*, user_ids: list[int]) -> list[User]:
     """The users with these ids, in the order given (missing ones left out)."""
     by_id = User.objects.in_bulk(user_ids)
     return [by_id[user_id] for user_id in user_ids if user_id in by_id]
+
+
+def user_ids_active(*, using: str) -> list[int]:
+    return list(User.objects.using(using).filter(is_active=True).order_by("id").values_list("id", flat=True))

@@ -189,8 +189,6 @@ TWEET_CACHE_SECONDS = env.int("TWEET_CACHE_SECONDS", default=7 * 86400)
 # How long an unfollowed author stays hidden at read time while their entries are removed.
 HIDDEN_AUTHOR_SECONDS = env.int("HIDDEN_AUTHOR_SECONDS", default=3600)
 REBUILD_LOCK_MS = env.int("REBUILD_LOCK_MS", default=5000)
-# Tweets of a newly followed account merged into the follower's home timeline.
-FOLLOW_MERGE_TWEETS = env.int("FOLLOW_MERGE_TWEETS", default=100)
 
 # --- Identity ----------------------------------------------------------------------
 

@@ -1,0 +1,221 @@
+"""Home and user timelines: fan-out, hybrid merge, rebuilds, hiding, paging."""
+
+from typing import Any
+
+import pytest
+from django.db import connections
+from django.test.utils import CaptureQueriesContext
+
+from apps.timelines import feeds, services
+from apps.timelines.tasks import tweet_created_task
+from apps.users import services as user_services
+from tests.conftest import Api, Events
+from tests.factories import UserFactory
+from twitter import keys
+from twitter.models import OutboxEvent
+
+
+@pytest.fixture
+def pair(api_for: Any, outbox: Events) -> tuple[Api, Api]:
+    """reader follows author; reader's home is cached (they read it once)."""
+    reader, author = api_for(UserFactory(username="reader")), api_for(UserFactory(username="author"))
+    reader.follow(author.user)
+    outbox.deliver()
+    assert reader.home() == []
+    return reader, author
+
+
+def cached(user_id: int) -> list[int] | None:
+    return feeds.list_ids(keys.home_timeline(user_id))
+
+
+def test_a_followers_home_gets_the_tweet_by_fan_out(pair: tuple[Api, Api], outbox: Events) -> None:
+    reader, author = pair
+    tweet = author.tweet("hello followers")
+    assert author.home_ids() == [tweet["id"]]  # the author at once (read-your-writes)
+    assert cached(reader.user.pk) == []  # the reader once the fan-out ran
+    outbox.deliver()
+    assert cached(reader.user.pk) == [int(tweet["id"])]
+    home = reader.home()
+    assert [t["id"] for t in home] == [tweet["id"]]
+    assert home[0]["author"]["username"] == "author"
+    assert home[0]["liked"] is False
+
+
+def test_warm_home_reads_issue_no_sql(pair: tuple[Api, Api], outbox: Events) -> None:
+    reader, author = pair
+    for i in range(3):
+        author.tweet(f"tweet {i}")
+    outbox.deliver()
+    reader.home()  # fills the tweet and author caches
+    with CaptureQueriesContext(connections["default"]) as queries:
+        home = reader.home(limit=2)
+    assert len(home) == 2
+    assert len(queries) == 0, [q["sql"] for q in queries]
+
+
+def test_running_a_fan_out_twice_changes_nothing(pair: tuple[Api, Api], outbox: Events) -> None:
+    reader, author = pair
+    reader.read.get(f"/api/v1/users/{author.user.pk}/tweets")  # the profile list exists once read
+    tweet = author.tweet("once")
+    event = OutboxEvent.objects.get(event_type="tweet.created")
+    tweet_created_task(event.id, event.payload)
+    tweet_created_task(event.id, event.payload)
+    assert cached(reader.user.pk) == [int(tweet["id"])]
+    assert feeds.list_ids(keys.user_timeline(author.user.pk)) == [int(tweet["id"])]
+
+
+def test_inserts_are_ordered_even_when_they_arrive_late(pair: tuple[Api, Api], outbox: Events) -> None:
+    reader, author = pair
+    first, second, third = (int(author.tweet(text)["id"]) for text in ("one", "two", "three"))
+    key = keys.home_timeline(reader.user.pk)
+    for tweet_id in (third, first, second, first):
+        feeds.insert(tweet_id, [key])
+    assert cached(reader.user.pk) == [third, second, first]
+
+
+def test_an_inactive_follower_is_skipped_and_rebuilt_on_read(api_for: Any, outbox: Events) -> None:
+    sleeper, author = api_for(UserFactory()), api_for(UserFactory())
+    sleeper.follow(author.user)
+    tweets = [author.tweet(f"while asleep {i}")["id"] for i in range(3)]
+    outbox.deliver()
+    assert cached(sleeper.user.pk) is None  # no list: nothing was pushed
+    assert sleeper.home_ids() == list(reversed(tweets))
+    expected, _ = services.home_ids_from_database(user_id=sleeper.user.pk, using="default")
+    assert cached(sleeper.user.pk) == expected
+
+
+def test_celebrities_are_merged_at_read_time_not_fanned_out(
+    pair: tuple[Api, Api], api_for: Any, outbox: Events, settings: Any
+) -> None:
+    reader, _ = pair
+    star = api_for(UserFactory(username="star"))
+    settings.CELEBRITY_FOLLOWERS = 2
+    fans = [api_for(UserFactory()) for _ in range(2)]
+    reader.follow(star.user)
+    for fan in fans:
+        fan.follow(star.user)
+    outbox.deliver()  # the follow that crossed the threshold promotes the star
+    assert feeds.is_celebrity(star.user.pk)
+    tweet = star.tweet("to my many fans")
+    outbox.deliver()
+    assert int(tweet["id"]) not in cached(reader.user.pk)  # type: ignore[operator]
+    assert reader.home_ids() == [tweet["id"]]
+    fans[0].home()
+    assert fans[0].home_ids() == [tweet["id"]]
+
+
+def test_a_demoted_celebrity_is_fanned_out_again_without_gaps(
+    pair: tuple[Api, Api], api_for: Any, outbox: Events, settings: Any
+) -> None:
+    reader, _ = pair
+    star = api_for(UserFactory())
+    settings.CELEBRITY_FOLLOWERS = 1
+    reader.follow(star.user)
+    outbox.deliver()
+    assert feeds.is_celebrity(star.user.pk)
+    before = star.tweet("as a celebrity")["id"]
+    outbox.deliver()
+    settings.CELEBRITY_FOLLOWERS = 100
+    services.celebrities_sync()
+    assert not feeds.is_celebrity(star.user.pk)
+    after = star.tweet("as a regular")["id"]
+    outbox.deliver()
+    assert reader.home_ids() == [after, before]
+    assert int(before) in cached(reader.user.pk)  # type: ignore[operator]
+
+
+def test_unfollow_hides_at_once_and_removes_after(pair: tuple[Api, Api], outbox: Events) -> None:
+    reader, author = pair
+    tweet = author.tweet("soon unfollowed")
+    outbox.deliver()
+    assert reader.home_ids() == [tweet["id"]]
+    reader.unfollow(author.user)
+    assert reader.home_ids() == []  # hidden before any task ran
+    outbox.deliver()
+    assert cached(reader.user.pk) == []
+    reader.follow(author.user)
+    outbox.deliver()
+    assert reader.home_ids() == [tweet["id"]]  # following again merges recent tweets
+
+
+def test_delete_hides_at_once_and_removes_after(pair: tuple[Api, Api], outbox: Events) -> None:
+    reader, author = pair
+    keep, gone = author.tweet("keep")["id"], author.tweet("delete me")["id"]
+    outbox.deliver()
+    assert reader.home_ids() == [gone, keep]
+    assert author.write.delete(f"/api/v1/tweets/{gone}").status_code == 204
+    assert reader.home_ids() == [keep]
+    assert author.home_ids() == [keep]
+    outbox.deliver()
+    assert cached(reader.user.pk) == [int(keep)]
+
+
+def test_a_suspended_authors_tweets_leave_every_timeline(pair: tuple[Api, Api], outbox: Events) -> None:
+    reader, author = pair
+    tweet = author.tweet("before suspension")["id"]
+    outbox.deliver()
+    user_services.user_suspend(user_id=author.user.pk)
+    assert reader.home_ids() == []
+    assert reader.read.get(f"/api/v1/users/{author.user.pk}/tweets").status_code == 403
+    user_services.user_unsuspend(user_id=author.user.pk)
+    assert reader.home_ids() == [tweet]
+
+
+def test_replies_follow_the_home_rule(api_for: Any, outbox: Events) -> None:
+    viewer, replier, known, stranger = (api_for(UserFactory()) for _ in range(4))
+    for other in (replier, known):
+        viewer.follow(other.user)
+    outbox.deliver()
+    viewer.home()
+    to_known = replier.tweet("@known yes", reply_to_id=known.tweet("known's tweet")["id"])["id"]
+    to_stranger = replier.tweet("@stranger no", reply_to_id=stranger.tweet("stranger's tweet")["id"])["id"]
+    own_thread = replier.tweet("1/2")["id"]
+    thread = replier.tweet("2/2", reply_to_id=own_thread)["id"]
+    outbox.deliver()
+    home = viewer.home_ids()
+    assert to_known in home
+    assert thread in home
+    assert to_stranger not in home
+    services.home_rebuild(user_id=viewer.user.pk, using="default")  # the rebuild agrees
+    assert viewer.home_ids() == home
+    profile = [t["id"] for t in viewer.read.get(f"/api/v1/users/{replier.user.pk}/tweets").json()]
+    assert profile == [thread, own_thread]  # replies to others stay off the profile
+
+
+def test_paging_crosses_from_the_cache_into_the_database(pair: tuple[Api, Api], outbox: Events, settings: Any) -> None:
+    reader, author = pair
+    settings.TIMELINE_MAX_LENGTH = 30
+    posted = [author.tweet(f"tweet {i}")["id"] for i in range(75)]
+    outbox.deliver()
+    assert len(cached(reader.user.pk)) == 30  # type: ignore[arg-type]
+    seen: list[str] = []
+    params: dict[str, Any] = {"limit": 20}
+    while True:
+        page = reader.home_ids(**params)
+        if not page:
+            break
+        seen += page
+        params = {"limit": 20, "max_id": page[-1]}
+    assert seen == list(reversed(posted))
+    newer = reader.home_ids(limit=5, min_id=posted[10])
+    assert newer == list(reversed(posted[11:16]))
+    since = reader.home_ids(limit=5, since_id=posted[10])
+    assert since == list(reversed(posted))[:5]
+
+
+def test_user_timeline_pages_and_link_header(pair: tuple[Api, Api], outbox: Events) -> None:
+    reader, author = pair
+    posted = [author.tweet(f"mine {i}")["id"] for i in range(5)]
+    response = reader.read.get(f"/api/v1/users/{author.user.pk}/tweets", {"limit": 2})
+    assert [t["id"] for t in response.json()] == [posted[4], posted[3]]
+    assert f"max_id={posted[3]}" in response["Link"]
+    assert reader.read.get("/api/v1/users/424242/tweets").status_code == 404
+
+
+def test_home_needs_a_token_and_valid_cursors(pair: tuple[Api, Api], read_api: Any) -> None:
+    reader, _ = pair
+    assert read_api.get("/api/v1/timelines/home").status_code == 401
+    for bad in ({"limit": "0"}, {"max_id": "x"}, {"since_id": "1", "min_id": "2"}):
+        response = reader.read.get("/api/v1/timelines/home", bad)
+        assert response.status_code == 400, bad
