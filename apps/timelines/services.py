@@ -182,7 +182,11 @@ def user_rebuild(*, user_id: int, using: str) -> None:
 
 
 def _catch_up(list_key: str, newer: list[int]) -> None:
-    feeds.merge(newer, [list_key])
+    if len(newer) >= feeds.cap():
+        # The database was far ahead of the rebuild's read: the newest entries are the list.
+        feeds.replace(list_key, newer, ttl=feeds.active_ttl_seconds())
+    else:
+        feeds.merge(newer, [list_key])
 
 
 # --- Celebrities ------------------------------------------------------------------

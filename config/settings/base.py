@@ -147,9 +147,14 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A task not acknowledged within this time is delivered again (acks_late).
+    # A task not acknowledged within this time (its worker died) is delivered again; workers
+    # look for such tasks every CELERY_UNACKED_RESTORE_INTERVAL seconds.
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
-    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT * 4,
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    # Without it a publish on a dead connection waits forever (and so would a request).
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
 }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

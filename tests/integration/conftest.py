@@ -96,3 +96,44 @@ def stack(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
     finally:
         for process in reversed(started):
             process.stop()
+
+
+def start_worker(log_dir: Path, name: str = "worker", **env: str) -> Process:
+    """A real Celery worker (with beat) on the test database, through the real broker."""
+    celery = str(Path(sys.executable).parent / "celery")
+    worker = Process(
+        name,
+        [
+            celery,
+            "-A",
+            "config",
+            "worker",
+            "--beat",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--schedule",
+            str(log_dir / f"{name}-beat-schedule"),
+            "--hostname",
+            f"{name}@%h",
+        ],
+        log_path=log_dir / f"{name}.log",
+        cwd=ROOT,
+        env=process_env(DJANGO_SETTINGS_MODULE="config.settings.worker", **env),
+    )
+    deadline = time.monotonic() + 60
+    while "ready" not in worker.tail(200):
+        assert worker.alive(), worker.tail()
+        assert time.monotonic() < deadline, worker.tail()
+        time.sleep(0.1)
+    return worker
+
+
+def eventually(check: Any, timeout: float = 20.0, what: str = "condition") -> Any:
+    """Poll `check()` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"{what} not reached within {timeout}s")

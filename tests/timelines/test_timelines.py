@@ -219,3 +219,29 @@ def test_home_needs_a_token_and_valid_cursors(pair: tuple[Api, Api], read_api: A
     for bad in ({"limit": "0"}, {"max_id": "x"}, {"since_id": "1", "min_id": "2"}):
         response = reader.read.get("/api/v1/timelines/home", bad)
         assert response.status_code == 400, bad
+
+
+def test_a_complete_list_filled_to_the_cap_is_no_longer_complete(settings: Any, outbox: Events) -> None:
+    settings.TIMELINE_MAX_LENGTH = 5
+    key = keys.home_timeline(1)
+    feeds.replace(key, [10, 8], ttl=60)
+    assert feeds.is_complete(key)
+    feeds.merge([12, 11, 9], [key])
+    assert feeds.list_ids(key) == [12, 11, 10, 9, 8]
+    assert not feeds.is_complete(key)  # older entries may exist beyond the cap
+
+
+def test_a_rebuild_that_lagged_far_behind_still_pages_everything(api_for: Any, outbox: Events, settings: Any) -> None:
+    reader, author = api_for(UserFactory()), api_for(UserFactory())
+    reader.follow(author.user)
+    settings.TIMELINE_MAX_LENGTH = 10
+    posted = [author.tweet(f"t{i}")["id"] for i in range(25)]
+    feeds.replace(keys.home_timeline(reader.user.pk), [], ttl=60)  # as if the rebuild saw nothing
+    newer, _ = services.home_ids_from_database(user_id=reader.user.pk, using="default")
+    services._catch_up(keys.home_timeline(reader.user.pk), newer)
+    seen: list[str] = []
+    params: dict[str, Any] = {"limit": 7}
+    while page := reader.home_ids(**params):
+        seen += page
+        params = {"limit": 7, "max_id": page[-1]}
+    assert seen == list(reversed(posted))

@@ -9,6 +9,7 @@ primary read is explicit: `PRIMARY`.
 import contextvars
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, transaction
@@ -68,11 +69,39 @@ def read_alias() -> str:
         try:
             replica.ensure_connection()
         except DatabaseError:
-            logger.warning("replica unreachable; reads go to the primary for %.1fs", replica_breaker.cooldown)
-            replica_breaker.record_failure()
+            if _replica_down(replica):
+                logger.warning("replica unreachable; reads go to the primary for %.1fs", replica_breaker.cooldown)
+                replica_breaker.record_failure()
+            else:
+                logger.info("no replica connection free in time; this read goes to the primary")
             return PRIMARY
+        _failures_seen[id(getattr(replica, "pool", None))] = _pool_failures(replica)
     replica_breaker.record_success()
     return REPLICA
+
+
+# Failed or lost connections each replica pool had at its last good checkout.
+_failures_seen: dict[int, int] = {}
+
+
+def _pool_failures(replica: Any) -> int:
+    pool = getattr(replica, "pool", None)
+    if pool is None:
+        return 0
+    stats = pool.get_stats()
+    return int(stats.get("connections_errors", 0)) + int(stats.get("connections_lost", 0))
+
+
+def _replica_down(replica: Any) -> bool:
+    """A checkout timed out. The replica is down when its pool could still grow and has
+    seen connections fail since the last good checkout; a pool whose connections were
+    all busy is contention, which opens no breaker."""
+    pool = getattr(replica, "pool", None)
+    if pool is None:
+        return True
+    stats = pool.get_stats()
+    could_grow = int(stats.get("pool_size", 0)) < int(stats.get("pool_max", 1))
+    return could_grow and _pool_failures(replica) > _failures_seen.get(id(pool), 0)
 
 
 def replica_failed() -> None:

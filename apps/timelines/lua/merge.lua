@@ -34,7 +34,8 @@ end
 
 local added = #out - #items
 if added == 0 then return 0 end
-if #out > cap then
+if #out >= cap then
+  -- A full list cannot vouch that nothing older exists.
   for k = #out, cap + 1, -1 do out[k] = nil end
   complete = false
 end

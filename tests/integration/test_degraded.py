@@ -1,0 +1,100 @@
+"""The platform with a dependency down (DESIGN.md section 6)."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from celery import current_app
+from rest_framework_simplejwt.tokens import AccessToken
+
+from devstack import redis as redis_server
+from devstack.procs import Process, free_port
+from tests.factories import UserFactory
+from tests.integration.conftest import eventually, start_api, start_worker
+from twitter import events
+from twitter.models import OutboxEvent
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """A broker of this test's own (so it can go down), used by this process and the worker."""
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    state: dict[str, Any] = {"process": redis_server.start(port, tmp_path, "broker"), "port": port, "url": url}
+    # Publishing goes through broker_write_url (broker_url itself prefers the environment).
+    assert current_app.conf.broker_url  # Celery reads its configuration lazily: finalize it first
+    original = current_app.conf.get("broker_write_url")
+
+    def use(broker_url: str | None) -> None:
+        current_app.conf.broker_write_url = broker_url
+        current_app._pool = None  # connections are pooled per app: drop the old ones
+        current_app.amqp._producer_pool = None
+
+    use(url)
+    try:
+        yield state
+    finally:
+        use(original)
+        state["process"].stop()
+
+
+def test_tweets_are_accepted_with_the_broker_down_and_delivered_after(
+    tmp_path: Path, api_for: Any, own_broker: dict[str, Any]
+) -> None:
+    fast_sweep = {"OUTBOX_SWEEP_INTERVAL_SECONDS": "1", "OUTBOX_SWEEP_AGE_SECONDS": "1"}
+    worker = start_worker(tmp_path, CELERY_BROKER_URL=own_broker["url"], **fast_sweep)
+    try:
+        reader, author = api_for(UserFactory()), api_for(UserFactory())
+        reader.follow(author.user)
+        reader.home()
+        own_broker["process"].stop()
+        tweets = [author.tweet(f"while the broker is down {i}")["id"] for i in range(3)]  # 201s
+        assert author.home_ids() == list(reversed(tweets))  # the author sees them at once
+        pending = OutboxEvent.objects.filter(event_type="tweet.created", published_at__isnull=True)
+        assert pending.count() == 3
+        assert reader.home_ids() == []
+
+        own_broker["process"] = redis_server.start(own_broker["port"], tmp_path, "broker-again")
+        events.broker_breaker.record_success()
+        eventually(lambda: reader.home_ids() == list(reversed(tweets)), timeout=60, what="delivery after the outage")
+        assert not pending.exists()
+    finally:
+        worker.stop()
+
+
+def test_with_redis_down_timelines_come_from_the_database_and_writes_go_on(api_for: Any, settings: Any) -> None:
+    import twitter.redis
+
+    reader, author = api_for(UserFactory()), api_for(UserFactory())
+    reader.follow(author.user)
+    before = author.tweet("before the outage")["id"]
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    twitter.redis._client = None
+    try:
+        during = author.tweet("during the outage")["id"]  # 201: the write is kept
+        assert reader.home_ids() == [during, before]
+        assert author.read.get(f"/api/v1/users/{author.user.pk}/tweets").json()[0]["id"] == during
+        assert reader.read.get(f"/api/v1/tweets/{during}").status_code == 200
+        assert reader.home_ids(limit=1, max_id=during) == [before]
+    finally:
+        twitter.redis._client = None
+
+
+def test_a_read_api_with_a_dead_replica_serves_timelines(tmp_path: Path, api_for: Any) -> None:
+    reader, author = api_for(UserFactory()), api_for(UserFactory())
+    reader.follow(author.user)
+    tweet = author.tweet("replica or not")["id"]
+    dead = f"postgres://postgres@127.0.0.1:{free_port()}/nowhere"
+    process: Process
+    process, port = start_api("read-api", tmp_path, REPLICA_DATABASE_URL=dead)
+    try:
+        auth = {"Authorization": f"Bearer {AccessToken.for_user(reader.user)}"}
+        response = requests.get(f"http://127.0.0.1:{port}/api/v1/timelines/home", headers=auth, timeout=10)
+        assert response.status_code == 200, response.text
+        assert [t["id"] for t in response.json()] == [tweet]
+    finally:
+        process.stop()

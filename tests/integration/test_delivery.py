@@ -1,0 +1,130 @@
+"""Outbox delivery through the real broker to a real Celery worker."""
+
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery import current_app
+from django.db import connection
+
+from apps.timelines import feeds
+from apps.users.models import User
+from devstack.procs import Process
+from tests.factories import UserFactory
+from tests.integration.conftest import eventually, start_worker
+from twitter import keys
+from twitter.ids import new_id
+from twitter.models import OutboxEvent
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def worker(tmp_path: Path, settings: Any) -> Iterator[Process]:
+    settings.CELEBRITY_FOLLOWERS = 3
+    process = start_worker(tmp_path, CELEBRITY_FOLLOWERS="3", OUTBOX_SWEEP_INTERVAL_SECONDS="1")
+    yield process
+    process.stop()
+
+
+def test_follow_tweet_unfollow_delete_and_celebrity_through_the_worker(worker: Process, api_for: Any) -> None:
+    a, b, c = (api_for(UserFactory(username=name)) for name in ("a", "b", "c"))
+    a.follow(b.user)
+    a.home()  # A is active: their home list exists
+    tweet = b.tweet("hello A")["id"]
+    eventually(lambda: a.home_ids() == [tweet], what="B's tweet in A's home")
+
+    a.unfollow(b.user)
+    assert a.home_ids() == []  # hidden at once
+    eventually(lambda: feeds.list_ids(keys.home_timeline(a.user.pk)) == [], what="B's entries removed")
+
+    a.follow(b.user)
+    eventually(lambda: a.home_ids() == [tweet], what="follow merge")
+    b.write.delete(f"/api/v1/tweets/{tweet}")
+    assert a.home_ids() == []  # gone at once
+
+    fans = [api_for(UserFactory()) for _ in range(2)]
+    a.follow(c.user)
+    for fan in fans:
+        fan.follow(c.user)
+    eventually(lambda: feeds.is_celebrity(c.user.pk), what="C promoted")
+    star_tweet = c.tweet("from a celebrity")["id"]
+    event = eventually(
+        lambda: (
+            OutboxEvent.objects.filter(event_type="tweet.created", published_at__isnull=False)
+            .filter(payload__tweet_id=int(star_tweet))
+            .first()
+        ),
+        what="the celebrity's tweet published",
+    )
+    assert event is not None
+    assert a.home_ids() == [star_tweet]  # merged at read time
+    created = OutboxEvent.objects.filter(event_type="tweet.created").count()
+    eventually(lambda: succeeded(worker, "tweet_created_task") >= created, what="every fan-out task finished")
+    assert int(star_tweet) not in (feeds.list_ids(keys.home_timeline(a.user.pk)) or [])  # no fan-out
+
+
+def test_a_task_delivered_twice_leaves_no_duplicate(worker: Process, api_for: Any) -> None:
+    reader, author = api_for(UserFactory()), api_for(UserFactory())
+    reader.follow(author.user)
+    reader.home()
+    tweet = int(author.tweet("twice")["id"])
+    event = OutboxEvent.objects.get(event_type="tweet.created")
+    for _ in range(2):
+        current_app.send_task("apps.timelines.tasks.tweet_created_task", args=[event.id, event.payload])
+    eventually(lambda: feeds.list_ids(keys.home_timeline(reader.user.pk)) == [tweet], what="delivery")
+    eventually(lambda: succeeded(worker, "tweet_created_task") >= 3, what="three deliveries")
+    assert feeds.list_ids(keys.home_timeline(reader.user.pk)) == [tweet]
+
+
+def succeeded(worker: Process, task: str) -> int:
+    """How many runs of `task` the worker logged as succeeded."""
+    return sum(
+        1 for line in worker.log_path.read_text(errors="replace").splitlines() if task in line and "succeeded" in line
+    )
+
+
+def _followers_with_homes(author_id: int, count: int) -> list[int]:
+    """`count` followers of `author_id`, each with an (empty, complete) cached home."""
+    users = User.objects.bulk_create(
+        [User(username=f"fan{i}", email=f"fan{i}@example.com", password="!") for i in range(count)]
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO follows_follow (id, follower_id, followee_id, created_at) VALUES (%s, %s, %s, now())",
+            [(new_id(), user.pk, author_id) for user in users],
+        )
+    for user in users:
+        feeds.replace(keys.home_timeline(user.pk), [], ttl=3600)
+    return [user.pk for user in users]
+
+
+def test_killing_the_worker_mid_fan_out_loses_nothing(tmp_path: Path, api_for: Any) -> None:
+    author = api_for(UserFactory())
+    followers = _followers_with_homes(author.user.pk, 2000)
+    slow = {"FANOUT_BATCH_SIZE": "2", "CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_INTERVAL": "1"}
+    first = start_worker(tmp_path, "first", **slow)
+    try:
+        tweet = int(author.tweet("to two thousand followers")["id"])
+
+        def delivered() -> int:
+            pipe = feeds.get_redis().pipeline(transaction=False)
+            for follower in followers:
+                pipe.lpos(keys.home_timeline(follower), tweet)
+            return sum(position is not None for position in pipe.execute())
+
+        eventually(lambda: delivered() > 0, what="the fan-out under way")
+        first.stop_signal = signal.SIGKILL
+    finally:
+        first.stop()
+    partial = delivered()
+    assert 0 < partial < len(followers), f"killed too late or too early: {partial}"
+    second = start_worker(tmp_path, "second", **slow)
+    try:
+        eventually(lambda: delivered() == len(followers), timeout=90, what="every follower served")
+    finally:
+        second.stop()
+    for follower in followers[:50]:
+        assert feeds.list_ids(keys.home_timeline(follower)) == [tweet]
