@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -127,35 +128,45 @@ def _cached_page(
     return entries
 
 
-def home_page(*, viewer_id: int, params: PageParams) -> Page:
+def _entries(
+    *, list_key: str, owner_id: int, viewer_id: int, params: PageParams, merge_celebrities: bool, pull: Any
+) -> list[tuple[int, bytes]]:
+    """A page's entries from the cache; from the database alone when Redis is down."""
     try:
-        entries = _cached_page(
-            list_key=keys.home_timeline(viewer_id),
-            owner_id=viewer_id,
+        return _cached_page(
+            list_key=list_key,
+            owner_id=owner_id,
             viewer_id=viewer_id,
             params=params,
-            merge_celebrities=True,
-            pull=_pull_home,
+            merge_celebrities=merge_celebrities,
+            pull=pull,
         )
     except redis_errors as exc:
-        logger.warning("redis unavailable, home timeline from the database: %s", exc)
-        entries = [(i, b"") for i in _pull_home(viewer_id, params, max_id=params.max_id, limit=params.limit)]
+        logger.warning("redis unavailable, %s from the database: %s", list_key, exc)
+        return [(tweet_id, b"") for tweet_id in pull(owner_id, params, max_id=params.max_id, limit=params.limit)]
+
+
+def home_page(*, viewer_id: int, params: PageParams) -> Page:
+    entries = _entries(
+        list_key=keys.home_timeline(viewer_id),
+        owner_id=viewer_id,
+        viewer_id=viewer_id,
+        params=params,
+        merge_celebrities=True,
+        pull=_pull_home,
+    )
     return hydrate(entries, viewer_id=viewer_id)
 
 
 def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Page:
-    try:
-        entries = _cached_page(
-            list_key=keys.user_timeline(user_id),
-            owner_id=user_id,
-            viewer_id=0,  # a profile shows everything its owner posted: nothing is hidden
-            params=params,
-            merge_celebrities=False,
-            pull=_pull_user,
-        )
-    except redis_errors as exc:
-        logger.warning("redis unavailable, user timeline from the database: %s", exc)
-        entries = [(i, b"") for i in _pull_user(user_id, params, max_id=params.max_id, limit=params.limit)]
+    entries = _entries(
+        list_key=keys.user_timeline(user_id),
+        owner_id=user_id,
+        viewer_id=0,  # a profile shows everything its owner posted: no author is hidden
+        params=params,
+        merge_celebrities=False,
+        pull=_pull_user,
+    )
     return hydrate(entries, viewer_id=viewer_id)
 
 

@@ -1,13 +1,11 @@
 """A real Celery worker with embedded beat, through the real broker."""
 
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from devstack.procs import Process
-from tests.integration.conftest import ROOT, process_env
+from tests.integration.conftest import start_worker
 from twitter import keys
 from twitter.redis import get_redis
 
@@ -16,24 +14,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.django_db(transaction=True)
 def test_beat_schedules_the_heartbeat_and_a_worker_runs_it(tmp_path: Path) -> None:
-    celery = str(Path(sys.executable).parent / "celery")
-    worker = Process(
-        "worker",
-        [
-            celery,
-            "-A",
-            "config",
-            "worker",
-            "--beat",
-            "--loglevel=INFO",
-            "--concurrency=1",
-            "--schedule",
-            str(tmp_path / "beat-schedule"),
-        ],
-        log_path=tmp_path / "worker.log",
-        cwd=ROOT,
-        env=process_env(DJANGO_SETTINGS_MODULE="config.settings.worker", HEARTBEAT_INTERVAL_SECONDS="0.5"),
-    )
+    worker = start_worker(tmp_path, HEARTBEAT_INTERVAL_SECONDS="0.5")
     try:
         beats: list[float] = []
         deadline = time.monotonic() + 60
