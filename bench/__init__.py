@@ -1,0 +1,1 @@
+"""The benchmark: scenarios, same-run baselines, report. Run with `make bench`."""

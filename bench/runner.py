@@ -1,0 +1,503 @@
+"""The benchmark run: seed, warm, start the stack, run every scenario, collect figures.
+
+Runs inside `manage.py bench` (Django configured), so it seeds and warms through the
+platform's own services. Every load comes from wrk on loopback, bounded in time.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+import requests
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+from django.db import connections
+from rest_framework_simplejwt.tokens import AccessToken
+
+from apps.timelines import feeds, selectors
+from apps.users.models import User
+from devstack import nginx
+from devstack.procs import Process, free_port
+from twitter import keys
+from twitter.api.pagination import PageParams
+from twitter.db.routing import PRIMARY
+from twitter.ids import new_id
+from twitter.redis import get_redis
+
+ROOT = Path(__file__).resolve().parent.parent
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk" / "requests.lua"
+UNUSABLE = make_password(None)  # bench users never log in: they get tokens directly
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class Options:
+    users: int = 20_000
+    follows: int = 50
+    tweets: int = 200_000
+    celebrities: int = 3
+    big_account: int = 9_500
+    readers: int = 2_000
+    cold_users: int = 300
+    cold_following: int = 1_000
+    duration: int = 10
+    connections: int = 64
+    workers: int = 2
+    threads: int = 4
+
+
+@dataclass
+class Stack:
+    processes: dict[str, Process] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def stop(self) -> None:
+        for process in reversed(list(self.processes.values())):
+            process.stop()
+
+
+def _tree_cpu(pid: int) -> float:
+    try:
+        root = psutil.Process(pid)
+        total = 0.0
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                continue
+        return total
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+def _listening_pid(port: int) -> int | None:
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
+            return int(conn.pid)
+    return None
+
+
+class Bench:
+    def __init__(self, out_dir: Path, options: Options, log: Log) -> None:
+        self.out = out_dir
+        self.opt = options
+        self.log = log
+        self.stack = Stack()
+        self.results: dict[str, Any] = {"options": options.__dict__, "scenarios": {}, "baselines": {}}
+        self.rng = random.Random(7)  # noqa: S311 - picks test users, not secrets
+
+    # --- setup ------------------------------------------------------------------
+
+    def seed(self) -> None:
+        if User.objects.exists():
+            self.log("graph already seeded; reusing it")
+            return
+        started = time.monotonic()
+        call_command(
+            "seed",
+            users=self.opt.users,
+            follows=self.opt.follows,
+            tweets=self.opt.tweets,
+            celebrities=self.opt.celebrities,
+            big_account=self.opt.big_account,
+            prefix="b",
+        )
+        self.results["seed_seconds"] = round(time.monotonic() - started, 1)
+
+    def _users_file(self, name: str, user_ids: list[int]) -> Path:
+        path = self.out / f"{name}.users"
+        users = User.objects.in_bulk(user_ids)
+        path.write_text("".join(f"{uid} {AccessToken.for_user(users[uid])}\n" for uid in user_ids if uid in users))
+        return path
+
+    def pick_users(self) -> None:
+        celebrities = feeds.celebrity_ids()
+        regular = list(
+            User.objects.filter(is_active=True, username__startswith="b")
+            .exclude(pk__in=celebrities)
+            .values_list("pk", flat=True)
+        )
+        self.readers = self.rng.sample(regular, min(self.opt.readers, len(regular)))
+        big = User.objects.filter(followers_count__lt=settings.CELEBRITY_FOLLOWERS).order_by("-followers_count").first()
+        assert big is not None
+        self.big_account = big.pk
+        with connections[PRIMARY].cursor() as cursor:
+            cursor.execute("SELECT follower_id FROM follows_follow WHERE followee_id = %s", [big.pk])
+            self.big_followers = [row[0] for row in cursor.fetchall()]
+        self.cold_users = self._make_cold_users(regular)
+        self.probe_author, self.probe_followers = self._make_probe(regular)
+
+    def _make_cold_users(self, regular: list[int]) -> list[int]:
+        """Users who follow `cold_following` accounts and have no cached timeline."""
+        made = User.objects.bulk_create(
+            [
+                User(
+                    username=f"cold{i}_{new_id() % 100000}", email=f"cold{i}.{new_id()}@example.com", password=UNUSABLE
+                )
+                for i in range(self.opt.cold_users)
+            ]
+        )
+        rows = [
+            (new_id(), user.pk, followee)
+            for user in made
+            for followee in self.rng.sample(regular, min(self.opt.cold_following, len(regular)))
+        ]
+        with (
+            connections[PRIMARY].cursor() as cursor,
+            cursor.copy("COPY follows_follow (id, follower_id, followee_id, created_at) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row((*row, "now"))
+        return [user.pk for user in made]
+
+    def _make_probe(self, regular: list[int]) -> tuple[int, list[int]]:
+        author = User.objects.create(username=f"probe{new_id() % 10**9}", email=f"probe.{new_id()}@example.com")
+        followers = self.rng.sample(regular, 50)
+        with connections[PRIMARY].cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO follows_follow (id, follower_id, followee_id, created_at) VALUES (%s, %s, %s, now())",
+                [(new_id(), follower, author.pk) for follower in followers],
+            )
+        return author.pk, followers
+
+    def warm(self) -> None:
+        """What a running service has warm: the home lists (and cached tweets) of active users."""
+        started = time.monotonic()
+        active = sorted(set(self.readers) | set(self.big_followers) | set(self.probe_followers))
+        for user_id in self.cold_users:
+            feeds.drop(keys.home_timeline(user_id))
+
+        def warm_one(user_id: int) -> None:
+            selectors.home_page(viewer_id=user_id, params=PageParams())
+            connections.close_all()
+
+        with ThreadPoolExecutor(4) as pool:
+            for done, _ in enumerate(pool.map(warm_one, active), 1):
+                if done % 2000 == 0:
+                    self.log(f"  warmed {done}/{len(active)} home timelines")
+        self.results["warm"] = {"users": len(active), "seconds": round(time.monotonic() - started, 1)}
+        self.log(f"warmed {len(active)} home timelines in {time.monotonic() - started:.1f}s")
+
+    # --- processes -----------------------------------------------------------------
+
+    def _granian(self, name: str, target: str, settings_module: str | None, **env: str) -> None:
+        port = free_port()
+        argv = [
+            str(Path(sys.executable).parent / "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(self.opt.workers),
+            "--blocking-threads",
+            str(self.opt.threads),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            target,
+        ]
+        full_env = {**os.environ, **env}
+        if settings_module:
+            full_env["DJANGO_SETTINGS_MODULE"] = settings_module
+        process = Process(name, argv, log_path=self.out / "logs" / f"{name}.log", cwd=ROOT, env=full_env)
+        process.wait_for_port(port, timeout=60)
+        self.stack.processes[name], self.stack.ports[name] = process, port
+
+    def start_stack(self) -> None:
+        replica = connections["replica"].settings_dict
+        pull_url = f"postgresql://{replica['USER']}@{replica['HOST']}:{replica['PORT']}/{replica['NAME']}"
+        self._granian("read-api", "config.wsgi:application", "config.settings.read")
+        self._granian("write-api", "config.wsgi:application", "config.settings.write")
+        self._granian("ceiling", "bench.baselines:ceiling", None)
+        self._granian("pull", "bench.baselines:pull", None, PULL_DATABASE_URL=pull_url)
+        celery = str(Path(sys.executable).parent / "celery")
+        worker = Process(
+            "worker",
+            [celery, "-A", "config", "worker", "--loglevel=WARNING", "--concurrency=2"],
+            log_path=self.out / "logs" / "worker.log",
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.worker"},
+        )
+        self.stack.processes["worker"] = worker
+        port = free_port()
+        self.stack.processes["gateway"] = nginx.start(
+            self.out / "nginx",
+            gateway_port=port,
+            write_addr=f"127.0.0.1:{self.stack.ports['write-api']}",
+            read_addr=f"127.0.0.1:{self.stack.ports['read-api']}",
+        )
+        self.stack.ports["gateway"] = port
+        time.sleep(2)
+
+    def _cpu_groups(self) -> dict[str, list[int]]:
+        groups = {name: [proc.pid] for name, proc in self.stack.processes.items()}
+        redis_port = get_redis().connection_pool.connection_kwargs.get("port", 6379)
+        for name, port in (
+            ("redis", redis_port),
+            ("postgres-primary", connections[PRIMARY].settings_dict["PORT"]),
+            ("postgres-replica", connections["replica"].settings_dict["PORT"]),
+        ):
+            pid = _listening_pid(int(port))
+            if pid:
+                groups[name] = [pid]
+        return groups
+
+    def _cpu(self) -> dict[str, float]:
+        return {name: sum(_tree_cpu(pid) for pid in pids) for name, pids in self._cpu_groups().items()}
+
+    # --- load -----------------------------------------------------------------------
+
+    def wrk(
+        self,
+        target: str,
+        users_file: Path,
+        mode: str,
+        path: str,
+        *,
+        duration: int | None = None,
+        connections_count: int | None = None,
+    ) -> dict[str, Any]:
+        env = {
+            **os.environ,
+            "BENCH_USERS": str(users_file),
+            "BENCH_MODE": mode,
+            "BENCH_PATH": path,
+            "BENCH_THREADS": "2",
+        }
+        argv = [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(connections_count or self.opt.connections),
+            "-d",
+            f"{duration or self.opt.duration}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(WRK_SCRIPT),
+            target,
+        ]
+        before = self._cpu()
+        output = subprocess.run(
+            argv, env=env, capture_output=True, text=True, timeout=(duration or self.opt.duration) + 60
+        )
+        after = self._cpu()
+        line = next((ln for ln in output.stdout.splitlines() if ln.startswith("BENCH_JSON ")), None)
+        if line is None:
+            raise RuntimeError(f"wrk printed no result:\n{output.stdout}\n{output.stderr}")
+        result: dict[str, Any] = json.loads(line.removeprefix("BENCH_JSON "))
+        result["rps"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
+        result["cpu_seconds"] = {name: round(after.get(name, 0) - before.get(name, 0), 2) for name in after}
+        return result
+
+    def _scenario(self, name: str, result: dict[str, Any]) -> None:
+        self.results["scenarios"][name] = result
+        self.log(
+            f"{name:<20} {result.get('rps', 0):>9.1f} req/s  p50 {result.get('p50_ms', 0):.1f} ms  "
+            f"p99 {result.get('p99_ms', 0):.1f} ms  errors {result.get('errors', 0)}"
+        )
+
+    def run_reads(self) -> None:
+        readers = self._users_file("readers", self.readers)
+        home = "/api/v1/timelines/home"
+        self._scenario("read_warm_direct", self.wrk(self.stack.url("read-api"), readers, "token", home))
+        self._scenario("read_warm_gateway", self.wrk(self.stack.url("gateway"), readers, "token", home))
+        self.results["baselines"]["ceiling"] = self.wrk(self.stack.url("ceiling"), readers, "query", "/")
+        self._scenario("ceiling (baseline)", self.results["baselines"]["ceiling"])
+        self.results["baselines"]["pull"] = self.wrk(self.stack.url("pull"), readers, "query", "/")
+        self._scenario("pull (baseline)", self.results["baselines"]["pull"])
+
+    def run_cold(self) -> None:
+        cold = self._users_file("cold", self.cold_users)
+        result = self.wrk(
+            self.stack.url("read-api"), cold, "once", "/api/v1/timelines/home", duration=30, connections_count=8
+        )
+        result["following"] = self.opt.cold_following
+        self._scenario("read_cold", result)
+
+    def run_write(self) -> None:
+        writers = self._users_file("writers", self.rng.sample(self.readers, 500))
+        self._scenario(
+            "write",
+            self.wrk(
+                self.stack.url("write-api"), writers, "write", "/api/v1/tweets", duration=max(5, self.opt.duration // 2)
+            ),
+        )
+
+    def _holding(self, tweet_id: int, list_keys: list[str]) -> int:
+        """How many of the lists hold `tweet_id` (anywhere: newer tweets may sit above it)."""
+        pipe = get_redis().pipeline(transaction=False)
+        for key in list_keys:
+            pipe.lpos(key, str(tweet_id))
+        return sum(position is not None for position in pipe.execute())
+
+    def _wait_visible(self, tweet_id: int, followers: list[int], timeout: float) -> float | None:
+        started = time.monotonic()
+        list_keys = [keys.home_timeline(follower) for follower in followers]
+        while time.monotonic() - started < timeout:
+            if self._holding(tweet_id, list_keys) == len(list_keys):
+                return time.monotonic() - started
+            time.sleep(0.002)
+        return None
+
+    def _drain(self, timeout: float = 120) -> None:
+        """Let the worker finish what earlier scenarios queued before timing a fan-out."""
+        from twitter.models import OutboxEvent
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not get_redis().llen("celery") and not OutboxEvent.objects.filter(published_at__isnull=True).exists():
+                return
+            time.sleep(0.2)
+
+    def run_mixed(self) -> None:
+        readers = self._users_file("mixed", self.readers)
+        token = str(AccessToken.for_user(User.objects.get(pk=self.probe_author)))
+        samples: list[float] = []
+        stop = threading.Event()
+
+        def probe() -> None:
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {token}"
+            number = 0
+            while not stop.is_set():
+                number += 1
+                response = session.post(
+                    f"{self.stack.url('write-api')}/api/v1/tweets", json={"text": f"probe {number}"}, timeout=10
+                )
+                if response.status_code == 201:
+                    seen = self._wait_visible(int(response.json()["id"]), self.probe_followers, timeout=10)
+                    samples.append(seen if seen is not None else 10.0)
+                stop.wait(0.2)
+
+        thread = threading.Thread(target=probe, daemon=True)
+        thread.start()
+        result = self.wrk(self.stack.url("gateway"), readers, "mixed", "/api/v1/timelines/home")
+        stop.set()
+        thread.join(15)
+        samples.sort()
+        result["visible_samples_ms"] = [round(s * 1000, 2) for s in samples]
+        if samples:
+            result["visible_p50_ms"] = round(samples[len(samples) // 2] * 1000, 1)
+            result["visible_p99_ms"] = round(samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1000, 1)
+        result["read_rps"] = round(result["rps"] * 0.9, 1)
+        self._scenario("mixed", result)
+
+    def run_fanout(self) -> None:
+        self._drain()
+        active = feeds.existing_homes(self.big_followers)
+        raw = self._raw_insert_speed(active)
+        self.results["baselines"]["redis_raw_insert"] = raw
+        token = str(AccessToken.for_user(User.objects.get(pk=self.big_account)))
+        response = requests.post(
+            f"{self.stack.url('write-api')}/api/v1/tweets",
+            json={"text": "to all my followers"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        posted = time.monotonic()
+        tweet = response.json()["id"]
+        progress: list[tuple[float, int]] = []
+        keys_ = [keys.home_timeline(user_id) for user_id in active]
+        while time.monotonic() - posted < 60:
+            count = self._holding(int(tweet), keys_)
+            progress.append((round(time.monotonic() - posted, 4), count))
+            if count == len(keys_):
+                break
+            time.sleep(0.005)
+        seconds = progress[-1][0]
+        result = {
+            "followers": len(self.big_followers),
+            "active_followers": len(active),
+            "seconds": seconds,
+            "entries_per_s": round(len(active) / seconds, 1) if seconds else None,
+            "progress": progress,
+            "delivered": progress[-1][1],
+        }
+        self._scenario(
+            "fanout", {"rps": result["entries_per_s"] or 0, "p50_ms": seconds * 1000, "p99_ms": seconds * 1000}
+        )
+        self.results["scenarios"]["fanout"] = result
+
+    def _raw_insert_speed(self, user_ids: list[int]) -> dict[str, Any]:
+        """Pipelined LPUSH+LTRIM of one id into copies of the same lists, batches of 1,000."""
+        client = get_redis()
+        scratch = [f"bench:raw:{user_id}" for user_id in user_ids]
+        pipe = client.pipeline(transaction=False)
+        for user_id, key in zip(user_ids, scratch, strict=True):
+            pipe.copy(keys.home_timeline(user_id), key, replace=True)
+        pipe.execute()
+        started = time.monotonic()
+        for start in range(0, len(scratch), 1000):
+            pipe = client.pipeline(transaction=False)
+            for key in scratch[start : start + 1000]:
+                pipe.lpush(key, "9" * 19)
+                pipe.ltrim(key, 0, feeds.cap() - 1)
+            pipe.execute()
+        seconds = time.monotonic() - started
+        for start in range(0, len(scratch), 1000):
+            client.delete(*scratch[start : start + 1000])
+        return {
+            "entries": len(scratch),
+            "seconds": round(seconds, 4),
+            "entries_per_s": round(len(scratch) / seconds, 1),
+        }
+
+    def measure_memory(self) -> None:
+        client = get_redis()
+        sample = self.rng.sample(self.readers, min(500, len(self.readers)))
+        pipe = client.pipeline(transaction=False)
+        for user_id in sample:
+            pipe.memory_usage(keys.home_timeline(user_id))
+            pipe.llen(keys.home_timeline(user_id))
+        values = pipe.execute()
+        total_bytes = sum(v or 0 for v in values[0::2])
+        total_entries = sum(v or 0 for v in values[1::2])
+        info = client.info("memory")
+        self.results["redis_memory"] = {
+            "sampled_lists": len(sample),
+            "bytes": total_bytes,
+            "entries": total_entries,
+            "bytes_per_entry": round(total_bytes / total_entries, 2) if total_entries else None,
+            "used_memory": info["used_memory"],
+            "used_memory_human": info["used_memory_human"],
+        }
+        self.log(f"redis: {self.results['redis_memory']['bytes_per_entry']} bytes per timeline entry")
+
+    def run(self) -> dict[str, Any]:
+        (self.out / "logs").mkdir(parents=True, exist_ok=True)
+        self.seed()
+        self.pick_users()
+        self.warm()
+        self.start_stack()
+        try:
+            self.run_reads()
+            self.run_cold()
+            self.run_write()
+            self.run_mixed()
+            self.run_fanout()
+            self.measure_memory()
+        finally:
+            self.stack.stop()
+        (self.out / "results.json").write_text(json.dumps(self.results, indent=2, default=str))
+        return self.results
