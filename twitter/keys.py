@@ -16,6 +16,7 @@ def beat_heartbeat() -> str:
 # Prefixes are exposed for the Lua scripts, which build per-author keys server-side.
 USER_TIMELINE_PREFIX = "tl:u:"
 TWEET_PREFIX = "tw:"
+AUTHOR_CARD_PREFIX = "ua:"
 
 
 def home_timeline(user_id: int) -> str:
@@ -45,7 +46,7 @@ def tweet(tweet_id: int) -> str:
 
 def author_card(user_id: int) -> str:
     """Pre-serialized {id, username, display_name, avatar_url} of an author."""
-    return f"ua:{user_id}"
+    return f"{AUTHOR_CARD_PREFIX}{user_id}"
 
 
 def celebrities() -> str:

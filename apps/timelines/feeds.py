@@ -237,6 +237,7 @@ class CachedPage:
     boundary: int | None  # ids at or below may be missing from the cache
     missing_celebrity: int | None
     entries: list[tuple[int, bytes]]  # (id, cached value or b"") newest first
+    cards: dict[int, bytes]  # author id -> cached card, for the authors of cached entries
 
 
 def page(
@@ -261,11 +262,18 @@ def page(
             keys.USER_TIMELINE_PREFIX,
             keys.TWEET_PREFIX,
             active_ttl_seconds() if refresh_ttl else 0,
+            keys.AUTHOR_CARD_PREFIX,
         ],
         client=get_redis(),
     )
     status, boundary, celebrity = (item.decode() for item in raw[:3])
-    entries = [(int(raw[i]), raw[i + 1]) for i in range(3, len(raw), 2)]
+    entries: list[tuple[int, bytes]] = []
+    cards: dict[int, bytes] = {}
+    for i in range(3, len(raw), 3):
+        value, card = raw[i + 1], raw[i + 2]
+        entries.append((int(raw[i]), value))
+        if value and card:
+            cards[int(value.partition(b"|")[0])] = card
     if ascending:
         entries.reverse()
     return CachedPage(
@@ -273,6 +281,7 @@ def page(
         boundary=int(boundary) if boundary else None,
         missing_celebrity=int(celebrity) if celebrity else None,
         entries=entries,
+        cards=cards,
     )
 
 

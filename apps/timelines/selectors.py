@@ -92,7 +92,8 @@ def _rebuild_once(user_id: int, rebuild: object, list_key: str) -> None:
 
 def _cached_page(
     *, list_key: str, owner_id: int, viewer_id: int, params: PageParams, merge_celebrities: bool, pull: object
-) -> list[tuple[int, bytes]]:
+) -> tuple[list[tuple[int, bytes]], dict[int, bytes]]:
+    """(entries, author cards the cache returned with them)."""
     lower = _lower(params)
     for _ in range(4):
         cached = feeds.page(
@@ -116,7 +117,8 @@ def _cached_page(
         raise RuntimeError(f"timeline {list_key} could not be built")
 
     if cached.status == "db":
-        return [(tweet_id, b"") for tweet_id in pull(owner_id, params, max_id=params.max_id, limit=params.limit)]  # type: ignore[operator]
+        ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)  # type: ignore[operator]
+        return [(tweet_id, b"") for tweet_id in ids], {}
     entries = cached.entries
     boundary = cached.boundary
     if len(entries) < params.limit and boundary is not None and (lower is None or lower < boundary):
@@ -125,13 +127,14 @@ def _cached_page(
         more = pull(owner_id, params, max_id=below, limit=params.limit - len(entries))  # type: ignore[operator]
         seen = {tweet_id for tweet_id, _ in entries}
         entries = entries + [(tweet_id, b"") for tweet_id in more if tweet_id not in seen]
-    return entries
+    return entries, cached.cards
 
 
 def _entries(
     *, list_key: str, owner_id: int, viewer_id: int, params: PageParams, merge_celebrities: bool, pull: Any
-) -> list[tuple[int, bytes]]:
-    """A page's entries from the cache; from the database alone when Redis is down."""
+) -> tuple[list[tuple[int, bytes]], dict[int, bytes]]:
+    """A page's entries (and known author cards) from the cache; from the database alone
+    when Redis is down."""
     try:
         return _cached_page(
             list_key=list_key,
@@ -143,11 +146,12 @@ def _entries(
         )
     except redis_errors as exc:
         logger.warning("redis unavailable, %s from the database: %s", list_key, exc)
-        return [(tweet_id, b"") for tweet_id in pull(owner_id, params, max_id=params.max_id, limit=params.limit)]
+        ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)
+        return [(tweet_id, b"") for tweet_id in ids], {}
 
 
 def home_page(*, viewer_id: int, params: PageParams) -> Page:
-    entries = _entries(
+    entries, cards = _entries(
         list_key=keys.home_timeline(viewer_id),
         owner_id=viewer_id,
         viewer_id=viewer_id,
@@ -155,11 +159,11 @@ def home_page(*, viewer_id: int, params: PageParams) -> Page:
         merge_celebrities=True,
         pull=_pull_home,
     )
-    return hydrate(entries, viewer_id=viewer_id)
+    return hydrate(entries, viewer_id=viewer_id, known_cards=cards)
 
 
 def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Page:
-    entries = _entries(
+    entries, cards = _entries(
         list_key=keys.user_timeline(user_id),
         owner_id=user_id,
         viewer_id=0,  # a profile shows everything its owner posted: no author is hidden
@@ -167,7 +171,7 @@ def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Pag
         merge_celebrities=False,
         pull=_pull_user,
     )
-    return hydrate(entries, viewer_id=viewer_id)
+    return hydrate(entries, viewer_id=viewer_id, known_cards=cards)
 
 
 def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:
@@ -180,7 +184,13 @@ def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:
     return hydrate(entries, viewer_id=viewer_id, check_suspended=True)
 
 
-def hydrate(entries: Sequence[tuple[int, bytes]], *, viewer_id: int | None, check_suspended: bool = False) -> Page:
+def hydrate(
+    entries: Sequence[tuple[int, bytes]],
+    *,
+    viewer_id: int | None,
+    check_suspended: bool = False,
+    known_cards: dict[int, bytes] | None = None,
+) -> Page:
     """Turn (id, cached value) pairs into tweet JSON, filling cache misses from the database."""
     parts: dict[int, tuple[int, bytes]] = {}  # id -> (author id, core)
     missing: list[int] = []
@@ -200,7 +210,8 @@ def hydrate(entries: Sequence[tuple[int, bytes]], *, viewer_id: int | None, chec
     summaries = None
     if check_suspended or missing:
         summaries = user_selectors.user_summaries(user_ids=authors)
-    cards = _author_cards(authors, summaries)
+    known = known_cards or {}
+    cards = {**known, **_author_cards([a for a in authors if a not in known], summaries)}
     flags = NO_ENGAGEMENT_FLAGS if viewer_id is not None else b""
 
     ids: list[int] = []

@@ -225,19 +225,20 @@ def celebrity_demote(*, user_id: int) -> None:
     logger.info("user %s is fanned out again", user_id)
 
 
-def celebrities_sync() -> tuple[int, int]:
+def celebrities_sync(*, using: str | None = None) -> tuple[int, int]:
     """Bring the celebrity set in line with follower counts (with 10% hysteresis) and the
     suspended set with the database. Returns (promoted, demoted)."""
+    using = using or read_alias()
     threshold = settings.CELEBRITY_FOLLOWERS
-    wanted = set(user_selectors.user_ids_with_followers_at_least(count=threshold, using=read_alias()))
-    keep = set(user_selectors.user_ids_with_followers_at_least(count=int(threshold * 0.9), using=read_alias()))
+    wanted = set(user_selectors.user_ids_with_followers_at_least(count=threshold, using=using))
+    keep = set(user_selectors.user_ids_with_followers_at_least(count=int(threshold * 0.9), using=using))
     current = feeds.celebrity_ids()
     for user_id in wanted - current:
         celebrity_promote(user_id=user_id)
     demoted = current - keep
     for user_id in demoted:
         celebrity_demote(user_id=user_id)
-    feeds.replace_suspended(user_selectors.user_ids_suspended(using=read_alias()))
+    feeds.replace_suspended(user_selectors.user_ids_suspended(using=using))
     return len(wanted - current), len(demoted)
 
 

@@ -245,3 +245,45 @@ def test_a_rebuild_that_lagged_far_behind_still_pages_everything(api_for: Any, o
         seen += page
         params = {"limit": 7, "max_id": page[-1]}
     assert seen == list(reversed(posted))
+
+
+def test_the_pre_serialized_page_equals_the_serializer(pair: tuple[Api, Api], outbox: Events) -> None:
+    """The hot path joins cached bytes; the result must be what DRF's serializer gives."""
+    import json
+
+    from apps.tweets.api.serializers import TweetOutputSerializer
+    from apps.tweets.models import Tweet
+
+    reader, author = pair
+    root = author.tweet("root")["id"]
+    author.tweet("a reply", reply_to_id=root)
+    outbox.deliver()
+    reader.home()  # caches tweets and cards
+    raw = reader.read.get("/api/v1/timelines/home").content
+    for item in json.loads(raw):
+        tweet = Tweet.objects.select_related("author").get(pk=item["id"])
+        expected = TweetOutputSerializer(
+            {
+                "id": str(tweet.pk),
+                "text": tweet.text,
+                "created_at": tweet.created_at,
+                "author": {
+                    "id": str(tweet.author_id),
+                    "username": tweet.author.username,
+                    "display_name": tweet.author.display_name,
+                    "avatar_url": tweet.author.avatar_url,
+                },
+                "reply_to_id": None if tweet.reply_to_id is None else str(tweet.reply_to_id),
+                "reply_to_user_id": None if tweet.reply_to_user_id is None else str(tweet.reply_to_user_id),
+                "retweet_of": None,
+                "like_count": tweet.like_count,
+                "retweet_count": tweet.retweet_count,
+                "reply_count": tweet.reply_count,
+                "media": [],
+                "hashtags": [],
+                "mentions": [],
+                "liked": False,
+                "retweeted": False,
+            }
+        ).data
+        assert item == json.loads(json.dumps(expected))

@@ -120,3 +120,18 @@ def test_bad_access_tokens_are_401_on_both_apis(write_api: APIClient, read_api: 
 def test_a_refresh_token_is_not_an_access_token(read_api: APIClient, tokens: dict[str, str]) -> None:
     response = authorize(read_api, tokens["refresh"]).get("/api/v1/users/me")
     assert response.status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_read_api_refuses_a_token_once_expired_even_after_caching_it(read_api: APIClient, user: User) -> None:
+    import time
+    from datetime import timedelta
+
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(seconds=1))
+    authorize(read_api, str(token))
+    assert read_api.get("/api/v1/users/me").status_code == 200  # verified, then cached
+    time.sleep(1.2)
+    assert read_api.get("/api/v1/users/me").status_code == 401

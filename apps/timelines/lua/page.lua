@@ -2,18 +2,21 @@
 -- in set KEYS[2] (followed celebrities), filtered and with each tweet's cached value.
 -- KEYS[3]: authors hidden from this viewer (just unfollowed). KEYS[4]: suspended users.
 -- ARGV: max_id ('' = none), lower bound ('' = none), limit, ascending ('1'/'0'),
---       user timeline key prefix, tweet key prefix, TTL to refresh on KEYS[1] (0 = none).
--- Returns {status, boundary, missing_celebrity, id1, value1, id2, value2, ...}:
+--       user timeline key prefix, tweet key prefix, TTL to refresh on KEYS[1] (0 = none),
+--       author card key prefix.
+-- Returns {status, boundary, missing_celebrity, id1, value1, card1, id2, value2, card2, ...}:
 --   status 'miss': KEYS[1] does not exist (rebuild it);
 --   status 'celebrity': a merged user timeline is missing (its author id is returned);
 --   status 'db': the page lies below what the cache holds (read it from the database);
 --   boundary: ids at or below it may be missing from the cache ('' = the cache is whole);
---   value '' means the tweet is not cached (hydrate it from the database).
+--   value '' means the tweet is not cached (hydrate it from the database); card '' means
+--   its author's card is not cached.
 local max_id, lower = ARGV[1], ARGV[2]
 local limit = tonumber(ARGV[3])
 local ascending = ARGV[4] == '1'
 local user_prefix, tweet_prefix = ARGV[5], ARGV[6]
 local ttl = tonumber(ARGV[7])
+local card_prefix = ARGV[8]
 
 local function newer(a, b)
   if #a ~= #b then return #a > #b end
@@ -72,15 +75,16 @@ local function next_id()
 end
 
 -- A cached value is "author|rest"; 'x' is a deleted tweet's tombstone.
+-- Returns the value and its author's card ('' when not cached), or nil when hidden.
 local function visible(id)
   local value = redis.call('GET', tweet_prefix .. id)
-  if not value then return '' end
+  if not value then return '', '' end
   if value == 'x' then return nil end
   local author = string.sub(value, 1, string.find(value, '|', 1, true) - 1)
   if redis.call('SISMEMBER', KEYS[3], author) == 1 or redis.call('SISMEMBER', KEYS[4], author) == 1 then
     return nil
   end
-  return value
+  return value, redis.call('GET', card_prefix .. author) or ''
 end
 
 local out = {'ok', boundary, ''}
@@ -90,19 +94,21 @@ if ascending then
   for id in next_id do ids[#ids + 1] = id end
   for i = #ids, 1, -1 do
     if taken >= limit then break end
-    local value = visible(ids[i])
+    local value, card = visible(ids[i])
     if value then
       out[#out + 1] = ids[i]
       out[#out + 1] = value
+      out[#out + 1] = card
       taken = taken + 1
     end
   end
 else
   for id in next_id do
-    local value = visible(id)
+    local value, card = visible(id)
     if value then
       out[#out + 1] = id
       out[#out + 1] = value
+      out[#out + 1] = card
       taken = taken + 1
       if taken >= limit then break end
     end

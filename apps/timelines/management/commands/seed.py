@@ -62,7 +62,7 @@ class Command(BaseCommand):
             edges = self._follows(user_ids, opts, threshold)
             self._tweets(user_ids, opts, now_ms)
             self._counters()
-        promoted, _ = services.celebrities_sync()
+        promoted, _ = services.celebrities_sync(using=PRIMARY)  # the replica may not have the counts yet
         self.stdout.write(
             self.style.SUCCESS(
                 f"seeded {users} users, {edges} follows, {opts['tweets']} tweets; {promoted} celebrities; "
