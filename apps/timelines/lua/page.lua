@@ -34,15 +34,28 @@ for _, author in ipairs(redis.call('SMEMBERS', KEYS[2])) do
 end
 
 -- The cache is whole above `boundary`: a list without the '0' end mark is capped.
+-- Entries are read in chunks as the merge needs them (a page rarely needs more than one).
+local CHUNK = 64
 local boundary = ''
 local entries = {}
+local loaded = {}
+local size = {}
 for i, key in ipairs(lists) do
-  local items = redis.call('LRANGE', key, 0, -1)
-  if items[#items] ~= '0' then
-    local tail = items[#items]
-    if boundary == '' or newer(tail, boundary) then boundary = tail end
+  local tail = redis.call('LINDEX', key, -1)
+  if tail ~= '0' and (boundary == '' or newer(tail, boundary)) then boundary = tail end
+  entries[i] = {}
+  loaded[i] = 0
+  size[i] = redis.call('LLEN', key)
+end
+
+local function entry(i, position)
+  if position > loaded[i] then
+    if loaded[i] >= size[i] then return nil end
+    local chunk = redis.call('LRANGE', lists[i], loaded[i], loaded[i] + CHUNK - 1)
+    for _, value in ipairs(chunk) do entries[i][#entries[i] + 1] = value end
+    loaded[i] = loaded[i] + #chunk
   end
-  entries[i] = items
+  return entries[i][position]
 end
 if ascending and lower ~= '' and boundary ~= '' and not newer(lower, boundary) then
   return {'db', boundary, ''}
@@ -56,10 +69,10 @@ local function next_id()
   while true do
     local best, best_i = nil, nil
     for i = 1, #lists do
-      local v = entries[i][pos[i]]
+      local v = entry(i, pos[i])
       while v and v ~= '0' and max_id ~= '' and not newer(max_id, v) do
         pos[i] = pos[i] + 1
-        v = entries[i][pos[i]]
+        v = entry(i, pos[i])
       end
       if v and v ~= '0' and (best == nil or newer(v, best)) then best, best_i = v, i end
     end
