@@ -59,6 +59,6 @@ def suspended_users() -> str:
     return "suspended"
 
 
-def rebuild_lock(user_id: int) -> str:
-    """Held while one reader rebuilds `user_id`'s home timeline."""
-    return f"lock:rebuild:{user_id}"
+def rebuild_lock(list_key: str) -> str:
+    """Held while one reader rebuilds the timeline list `list_key`."""
+    return f"lock:rebuild:{list_key}"

@@ -285,9 +285,9 @@ def page(
     )
 
 
-def acquire_rebuild_lock(user_id: int) -> bool:
-    return bool(get_redis().set(keys.rebuild_lock(user_id), 1, nx=True, px=int(settings.REBUILD_LOCK_MS)))
+def acquire_rebuild_lock(list_key: str) -> bool:
+    return bool(get_redis().set(keys.rebuild_lock(list_key), 1, nx=True, px=int(settings.REBUILD_LOCK_MS)))
 
 
-def release_rebuild_lock(user_id: int) -> None:
-    get_redis().delete(keys.rebuild_lock(user_id))
+def release_rebuild_lock(list_key: str) -> None:
+    get_redis().delete(keys.rebuild_lock(list_key))

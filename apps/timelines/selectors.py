@@ -75,19 +75,19 @@ def _pull_user(user_id: int, params: PageParams, *, max_id: int | None, limit: i
     )
 
 
-def _rebuild_once(user_id: int, rebuild: object, list_key: str) -> None:
-    """One reader rebuilds under a lock; the others wait briefly for its list."""
-    if feeds.acquire_rebuild_lock(user_id):
-        try:
-            rebuild(user_id=user_id, using=read_alias())  # type: ignore[operator]
-        finally:
-            feeds.release_rebuild_lock(user_id)
-        return
-    deadline = time.monotonic() + settings.REBUILD_LOCK_MS / 1000
-    while time.monotonic() < deadline:
-        if feeds.list_ids(list_key) is not None:
-            return
-        time.sleep(0.01)
+def _rebuild_once(user_id: int, rebuild: Any, list_key: str) -> None:
+    """One reader rebuilds a list under its lock; the others wait briefly for it, and
+    rebuild it themselves if it does not appear (the lock holder may have died)."""
+    if not feeds.acquire_rebuild_lock(list_key):
+        deadline = time.monotonic() + settings.REBUILD_LOCK_MS / 1000
+        while time.monotonic() < deadline:
+            if feeds.list_ids(list_key) is not None:
+                return
+            time.sleep(0.01)
+    try:
+        rebuild(user_id=user_id, using=read_alias())
+    finally:
+        feeds.release_rebuild_lock(list_key)
 
 
 def _cached_page(
@@ -114,7 +114,9 @@ def _cached_page(
         else:
             break
     else:
-        raise RuntimeError(f"timeline {list_key} could not be built")
+        logger.warning("timeline %s could not be built; this page comes from the database", list_key)
+        ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)  # type: ignore[operator]
+        return [(tweet_id, b"") for tweet_id in ids], {}
 
     if cached.status == "db":
         ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)  # type: ignore[operator]

@@ -287,3 +287,18 @@ def test_the_pre_serialized_page_equals_the_serializer(pair: tuple[Api, Api], ou
             }
         ).data
         assert item == json.loads(json.dumps(expected))
+
+
+def test_a_users_home_and_profile_lists_rebuild_independently(
+    pair: tuple[Api, Api], api_for: Any, outbox: Events, settings: Any
+) -> None:
+    """Rebuilding X's home must not block rebuilding X's user list (a celebrity merge)."""
+    reader, _ = pair
+    star = api_for(UserFactory())
+    settings.CELEBRITY_FOLLOWERS = 1
+    reader.follow(star.user)
+    outbox.deliver()
+    tweet = star.tweet("merged")["id"]
+    feeds.drop(keys.user_timeline(star.user.pk))
+    assert feeds.acquire_rebuild_lock(keys.home_timeline(star.user.pk))  # X's home is being rebuilt
+    assert reader.home_ids() == [tweet]  # X's user list is rebuilt all the same
