@@ -28,7 +28,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from apps.timelines import feeds, selectors
 from apps.users.models import User
 from devstack import nginx
-from devstack.procs import Process, free_port
+from devstack.procs import Process, free_port, granian_argv
 from twitter import keys
 from twitter.api.pagination import PageParams
 from twitter.db.routing import PRIMARY
@@ -168,7 +168,7 @@ class Bench:
 
     def _make_probe(self, regular: list[int]) -> tuple[int, list[int]]:
         author = User.objects.create(username=f"probe{new_id() % 10**9}", email=f"probe.{new_id()}@example.com")
-        followers = self.rng.sample(regular, 50)
+        followers = self.rng.sample(regular, min(50, len(regular)))
         with connections[PRIMARY].cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO follows_follow (id, follower_id, followee_id, created_at) VALUES (%s, %s, %s, now())",
@@ -199,21 +199,9 @@ class Bench:
     def _granian(self, name: str, target: str, settings_module: str | None, **env: str) -> None:
         port = free_port()
         argv = [
-            str(Path(sys.executable).parent / "granian"),
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(self.opt.workers),
-            "--blocking-threads",
-            str(self.opt.threads),
-            "--no-access-log",
+            *granian_argv(target, port, workers=self.opt.workers, threads=self.opt.threads),
             "--log-level",
             "warning",
-            target,
         ]
         full_env = {**os.environ, **env}
         if settings_module:
@@ -338,7 +326,7 @@ class Bench:
         self._scenario("read_cold", result)
 
     def run_write(self) -> None:
-        writers = self._users_file("writers", self.rng.sample(self.readers, 500))
+        writers = self._users_file("writers", self.rng.sample(self.readers, min(500, len(self.readers))))
         self._scenario(
             "write",
             self.wrk(

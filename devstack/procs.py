@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -88,3 +89,22 @@ class Process:
                 os.killpg(self.pid, signal.SIGKILL)
                 self.popen.wait(5)
         self._log.close()
+
+
+def granian_argv(target: str, port: int, *, workers: int, threads: int) -> list[str]:
+    """The WSGI server command the platform's APIs (and the benchmark's baselines) run under."""
+    return [
+        str(Path(sys.executable).parent / "granian"),
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--no-access-log",
+        target,
+    ]

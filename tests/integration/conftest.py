@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connections
 
 from devstack import nginx
-from devstack.procs import Process, free_port
+from devstack.procs import Process, free_port, granian_argv
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,21 +39,7 @@ def process_env(**overrides: str) -> dict[str, str]:
 def start_api(role: str, log_dir: Path, **env: str) -> tuple[Process, int]:
     port = free_port()
     module = {"write-api": "config.settings.write", "read-api": "config.settings.read"}[role]
-    argv = [
-        str(Path(sys.executable).parent / "granian"),
-        "--interface",
-        "wsgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--blocking-threads",
-        "4",
-        "--no-access-log",
-        "config.wsgi:application",
-    ]
+    argv = granian_argv("config.wsgi:application", port, workers=1, threads=4)
     process = Process(
         role, argv, log_path=log_dir / f"{role}.log", cwd=ROOT, env=process_env(DJANGO_SETTINGS_MODULE=module, **env)
     )
