@@ -161,6 +161,13 @@ class Api:
     def home_ids(self, **params: Any) -> list[str]:
         return [tweet["id"] for tweet in self.home(**params)]
 
+    def every_home_id(self, limit: int) -> list[str]:
+        """The whole home timeline, page by page with `max_id`, as a client walks it."""
+        seen: list[str] = []
+        while page := self.home_ids(limit=limit, **({"max_id": seen[-1]} if seen else {})):
+            seen += page
+        return seen
+
 
 @pytest.fixture
 def api_for(transactional_db: None) -> Any:

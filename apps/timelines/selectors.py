@@ -29,9 +29,6 @@ from twitter.redis import redis_errors
 
 logger = logging.getLogger(__name__)
 
-# Likes and retweets arrive with engagement; until then nothing is liked or retweeted.
-NO_ENGAGEMENT_FLAGS = b',"liked":false,"retweeted":false'
-
 
 @dataclass(frozen=True)
 class Page:
@@ -214,7 +211,7 @@ def hydrate(
         summaries = user_selectors.user_summaries(user_ids=authors)
     known = known_cards or {}
     cards = {**known, **_author_cards([a for a in authors if a not in known], summaries)}
-    flags = NO_ENGAGEMENT_FLAGS if viewer_id is not None else b""
+    flags = rendering.NO_ENGAGEMENT_FLAGS if viewer_id is not None else b""
 
     ids: list[int] = []
     items: list[bytes] = []

@@ -81,13 +81,19 @@ def tweet_remove(*, tweet_id: int, author_id: int, reply_to_id: int | None) -> i
     return removed
 
 
-def _tweets_seen_through(*, follower_id: int, followee_id: int, limit: int) -> list[int]:
+def _tweets_seen_through(*, follower_id: int, followee_id: int, limit: int, every_own_tweet: bool = False) -> list[int]:
     """Ids that are in `follower_id`'s home because they follow `followee_id`: the
-    followee's tweets, and replies to the followee by others the follower follows."""
+    followee's tweets, and replies to the followee by others the follower follows.
+    With `every_own_tweet`, all of the followee's tweets whatever the reply rule (for
+    removal: an entry the rule would not place now may have been placed before)."""
     followees = follow_selectors.followee_ids(user_id=follower_id, using=PRIMARY)
     celebrities = feeds.celebrity_ids()  # never in home lists: merged at read time
     own = tweet_selectors.timeline_ids(
-        author_ids=[followee_id], using=PRIMARY, limit=limit, reply_targets=[*followees, follower_id]
+        author_ids=[followee_id],
+        using=PRIMARY,
+        limit=limit,
+        reply_targets=None if every_own_tweet else [*followees, follower_id],
+        viewer_id=followee_id if every_own_tweet else None,
     )
     replies = tweet_selectors.reply_ids_to(
         author_ids=[author for author in followees if author != followee_id and author not in celebrities],
@@ -122,11 +128,10 @@ def unfollow_remove(*, follower_id: int, followee_id: int) -> None:
     feeds.follow_celebrity([follower_id], followee_id, following=False)
     if not feeds.existing_homes([follower_id]):
         return
-    ids = _tweets_seen_through(follower_id=follower_id, followee_id=followee_id, limit=feeds.cap())
-    followee_own = set(
-        tweet_selectors.timeline_ids(author_ids=[followee_id], using=PRIMARY, limit=feeds.cap(), viewer_id=followee_id)
+    ids = _tweets_seen_through(
+        follower_id=follower_id, followee_id=followee_id, limit=feeds.cap(), every_own_tweet=True
     )
-    feeds.remove(sorted(set(ids) | followee_own), [keys.home_timeline(follower_id)])
+    feeds.remove(ids, [keys.home_timeline(follower_id)])
 
 
 def user_suspension_changed(*, user_id: int, suspended: bool) -> None:

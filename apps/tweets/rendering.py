@@ -46,6 +46,11 @@ def author_card(*, user_id: int, username: str, display_name: str, avatar_url: s
     )
 
 
+# A signed-in viewer's flags. Likes and retweets arrive with engagement; until then
+# nothing is liked or retweeted.
+NO_ENGAGEMENT_FLAGS = b',"liked":false,"retweeted":false'
+
+
 def assemble(core: bytes, card: bytes, viewer_flags: bytes = b"") -> bytes:
     """One tweet's JSON from its parts; `viewer_flags` is `,"liked":...` or empty."""
     return b"{" + core + b',"author":' + card + viewer_flags + b"}"

@@ -189,15 +189,7 @@ def test_paging_crosses_from_the_cache_into_the_database(pair: tuple[Api, Api], 
     posted = [author.tweet(f"tweet {i}")["id"] for i in range(75)]
     outbox.deliver()
     assert len(cached(reader.user.pk)) == 30  # type: ignore[arg-type]
-    seen: list[str] = []
-    params: dict[str, Any] = {"limit": 20}
-    while True:
-        page = reader.home_ids(**params)
-        if not page:
-            break
-        seen += page
-        params = {"limit": 20, "max_id": page[-1]}
-    assert seen == list(reversed(posted))
+    assert reader.every_home_id(limit=20) == list(reversed(posted))
     newer = reader.home_ids(limit=5, min_id=posted[10])
     assert newer == list(reversed(posted[11:16]))
     since = reader.home_ids(limit=5, since_id=posted[10])
@@ -239,12 +231,7 @@ def test_a_rebuild_that_lagged_far_behind_still_pages_everything(api_for: Any, o
     feeds.replace(keys.home_timeline(reader.user.pk), [], ttl=60)  # as if the rebuild saw nothing
     newer, _ = services.home_ids_from_database(user_id=reader.user.pk, using="default")
     services._catch_up(keys.home_timeline(reader.user.pk), newer)
-    seen: list[str] = []
-    params: dict[str, Any] = {"limit": 7}
-    while page := reader.home_ids(**params):
-        seen += page
-        params = {"limit": 7, "max_id": page[-1]}
-    assert seen == list(reversed(posted))
+    assert reader.every_home_id(limit=7) == list(reversed(posted))
 
 
 def test_the_pre_serialized_page_equals_the_serializer(pair: tuple[Api, Api], outbox: Events) -> None:

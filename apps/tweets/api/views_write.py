@@ -34,7 +34,7 @@ class TweetCreateApi(APIView):
         card = rendering.author_card(
             user_id=author.id, username=author.username, display_name=author.display_name, avatar_url=author.avatar_url
         )
-        body = rendering.assemble(rendering.render_core(tweet).core, card, b',"liked":false,"retweeted":false')
+        body = rendering.assemble(rendering.render_core(tweet).core, card, rendering.NO_ENGAGEMENT_FLAGS)
         return HttpResponse(body, status=status.HTTP_201_CREATED, content_type="application/json")
 
 
