@@ -62,3 +62,52 @@ def suspended_users() -> str:
 def rebuild_lock(list_key: str) -> str:
     """Held while one reader rebuilds the timeline list `list_key`."""
     return f"lock:rebuild:{list_key}"
+
+
+# --- Viewer flags (owned by apps.timelines.engagement) -------------------------------
+
+
+def viewer_likes(user_id: int) -> str:
+    """Set of tweet ids `user_id` likes (plus the member '0': the set is loaded)."""
+    return f"lk:{user_id}"
+
+
+def viewer_retweets(user_id: int) -> str:
+    """Set of original tweet ids `user_id` retweeted (plus the member '0': loaded)."""
+    return f"rt:{user_id}"
+
+
+# --- Hashtags (owned by apps.tweets.trends) ------------------------------------------
+
+
+def hashtag_counts(hour: int) -> str:
+    """Sorted set: hashtag -> tweets using it in that hour (hours since the Unix epoch)."""
+    return f"tags:{hour}"
+
+
+def hashtag_trend(hours: int) -> str:
+    """Sorted set: the hourly counts of the last `hours` hours summed (kept briefly)."""
+    return f"tags:trend:{hours}"
+
+
+def hashtag_counted(tweet_id: int) -> str:
+    """Set while a tweet's hashtags are counted: a replayed event counts nothing twice."""
+    return f"tags:seen:{tweet_id}"
+
+
+# --- Streaming (owned by apps.streaming) ---------------------------------------------
+
+
+def stream_home(user_id: int) -> str:
+    """Pub/sub channel: new and deleted entries of `user_id`'s home timeline."""
+    return f"stream:home:{user_id}"
+
+
+def stream_notifications(user_id: int) -> str:
+    """Pub/sub channel: new notifications of `user_id`."""
+    return f"stream:notifications:{user_id}"
+
+
+def stream_listeners() -> str:
+    """Sorted set: user id -> until when they have a live stream open (Unix time)."""
+    return "stream:listeners"

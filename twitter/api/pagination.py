@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,6 +24,11 @@ MAX_LIMIT = 100
 CURSOR_PARAMS = ("max_id", "since_id", "min_id")
 
 M = TypeVar("M", bound=Model)
+
+# The query parameters of every paginated list, for the OpenAPI schema.
+PAGE_PARAMETERS = [
+    OpenApiParameter(name, int if name == "limit" else str, required=False) for name in ("limit", *CURSOR_PARAMS)
+]
 
 
 @dataclass(frozen=True)

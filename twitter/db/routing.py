@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections, router, transaction
+from django.db.models import Model
 
 from twitter import keys
 from twitter.db.breaker import CircuitBreaker
@@ -78,6 +79,12 @@ def read_alias() -> str:
         _failures_seen[id(getattr(replica, "pool", None))] = _pool_failures(replica)
     replica_breaker.record_success()
     return REPLICA
+
+
+def alias_for_reads(model: type[Model]) -> str:
+    """Where a raw SQL read of `model`'s table goes: where the routers send its ORM reads
+    (the replica on the read-API, the primary in the other roles)."""
+    return router.db_for_read(model) or PRIMARY
 
 
 # Failed or lost connections each replica pool had at its last good checkout.
