@@ -53,3 +53,11 @@ def follower_id_batches(
             if len(batch) < batch_size:
                 return
             last = batch[-1]
+
+
+def followers_among(*, user_id: int, candidates: list[int], using: str) -> list[int]:
+    """Those of `candidates` who follow `user_id`."""
+    if not candidates:
+        return []
+    queryset = Follow.objects.using(using).filter(followee_id=user_id, follower_id__in=candidates)
+    return list(queryset.values_list("follower_id", flat=True))

@@ -15,6 +15,8 @@ class TimelinesConfig(AppConfig):
         for event_type, task in {
             "tweet.created": "tweet_created_task",
             "tweet.deleted": "tweet_deleted_task",
+            "like.created": "like_created_task",
+            "like.deleted": "like_deleted_task",
             "follow.created": "follow_created_task",
             "follow.deleted": "follow_deleted_task",
             "user.suspended": "user_suspended_task",
@@ -30,11 +32,24 @@ class TimelinesConfig(AppConfig):
                 author_id=payload["author_id"],
                 reply_to_id=payload["reply_to_id"],
                 reply_to_user_id=payload["reply_to_user_id"],
+                retweet_of_id=payload.get("retweet_of_id"),
+            )
+
+        def hide(payload: dict[str, Any]) -> None:
+            services.tweet_hide(
+                tweet_id=payload["tweet_id"],
+                author_id=payload["author_id"],
+                reply_to_id=payload["reply_to_id"],
+                retweet_of_id=payload.get("retweet_of_id"),
             )
 
         events.on_commit_locally("tweet.created", show_to_author)
+        events.on_commit_locally("tweet.deleted", hide)
         events.on_commit_locally(
-            "tweet.deleted", lambda p: services.tweet_hide(tweet_id=p["tweet_id"], reply_to_id=p["reply_to_id"])
+            "like.created", lambda p: services.like_changed(user_id=p["user_id"], tweet_id=p["tweet_id"], liked=True)
+        )
+        events.on_commit_locally(
+            "like.deleted", lambda p: services.like_changed(user_id=p["user_id"], tweet_id=p["tweet_id"], liked=False)
         )
         events.on_commit_locally(
             "follow.deleted",

@@ -2,8 +2,9 @@
 
 Lists hold tweet ids as decimal strings, newest first, capped at TIMELINE_MAX_LENGTH; a
 trailing '0' marks a list that holds everything (nothing older exists). A tweet is cached
-as "author_id|core" where core is its JSON members without braces (apps.tweets.rendering),
-or as the tombstone 'x' once deleted. Every key comes from twitter.keys.
+as "author_id|retweet_of_id|core" (retweet_of_id '0' for an original) where core is its
+JSON members without braces (apps.tweets.rendering), or as the tombstone 'x' once
+deleted. Every key comes from twitter.keys.
 """
 
 from collections.abc import Iterable, Sequence
@@ -14,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from redis.commands.core import Script
 
+from apps.tweets.rendering import RenderedTweet
 from twitter import keys
 from twitter.redis import get_redis
 
@@ -22,17 +24,17 @@ TOMBSTONE = b"x"
 _LUA = Path(__file__).resolve().parent / "lua"
 
 
-_SOURCES = {name: (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page")}
+_SOURCES = {name: (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page", "add_if_loaded")}
 _scripts: dict[tuple[int, str], Script] = {}
 
 
-def _script(name: str) -> Script:
+def script(name: str) -> Script:
     """The script registered on this process's client (EVALSHA, loaded on first use)."""
     client = get_redis()
-    script = _scripts.get((id(client), name))
-    if script is None:
-        script = _scripts[(id(client), name)] = client.register_script(_SOURCES[name])
-    return script
+    registered = _scripts.get((id(client), name))
+    if registered is None:
+        registered = _scripts[(id(client), name)] = client.register_script(_SOURCES[name])
+    return registered
 
 
 def cap() -> int:
@@ -47,7 +49,7 @@ def insert(tweet_id: int, list_keys: Sequence[str]) -> int:
     """Add `tweet_id` to the existing lists among `list_keys` (idempotent, ordered)."""
     if not list_keys:
         return 0
-    return int(_script("insert")(keys=list(list_keys), args=[tweet_id, cap()], client=get_redis()))
+    return int(script("insert")(keys=list(list_keys), args=[tweet_id, cap()], client=get_redis()))
 
 
 def merge(tweet_ids: Sequence[int], list_keys: Sequence[str]) -> int:
@@ -56,7 +58,7 @@ def merge(tweet_ids: Sequence[int], list_keys: Sequence[str]) -> int:
         return 0
     pipe = get_redis().pipeline(transaction=False)
     for list_key in list_keys:
-        _script("merge")(keys=[list_key], args=[cap(), *tweet_ids], client=pipe)
+        script("merge")(keys=[list_key], args=[cap(), *tweet_ids], client=pipe)
     return sum(int(added) for added in pipe.execute())
 
 
@@ -64,7 +66,7 @@ def remove(tweet_ids: Iterable[int], list_keys: Sequence[str]) -> int:
     ids = [str(tweet_id) for tweet_id in tweet_ids]
     if not ids or not list_keys:
         return 0
-    return int(_script("remove")(keys=list(list_keys), args=ids, client=get_redis()))
+    return int(script("remove")(keys=list(list_keys), args=ids, client=get_redis()))
 
 
 def replace(list_key: str, tweet_ids: Sequence[int], *, ttl: int | None) -> None:
@@ -109,12 +111,27 @@ def _as_bytes(values: list[Any]) -> list[bytes | None]:
     return values
 
 
-def cache_tweets(entries: Iterable[tuple[int, int, bytes]]) -> None:
-    """(tweet id, author id, core) triples."""
+@dataclass(frozen=True)
+class CachedTweet:
+    author_id: int
+    retweet_of_id: int | None
+    core: bytes
+
+    def encode(self) -> bytes:
+        return b"%d|%d|%s" % (self.author_id, self.retweet_of_id or 0, self.core)
+
+    @classmethod
+    def decode(cls, value: bytes) -> "CachedTweet":
+        author, original, core = value.split(b"|", 2)
+        return cls(author_id=int(author), retweet_of_id=int(original) or None, core=core)
+
+
+def cache_tweets(tweets: Iterable[RenderedTweet]) -> None:
     ttl = int(settings.TWEET_CACHE_SECONDS)
     pipe = get_redis().pipeline(transaction=False)
-    for tweet_id, author_id, core in entries:
-        pipe.set(keys.tweet(tweet_id), str(author_id).encode() + b"|" + core, ex=ttl)
+    for tweet in tweets:
+        value = CachedTweet(author_id=tweet.author_id, retweet_of_id=tweet.retweet_of_id, core=tweet.core)
+        pipe.set(keys.tweet(tweet.id), value.encode(), ex=ttl)
     pipe.execute()
 
 
@@ -231,6 +248,9 @@ def hidden_author_ids(viewer_id: int) -> set[int]:
 # --- Reading a page -----------------------------------------------------------------
 
 
+RETWEET_WINDOW = 20  # a tweet shows once among this many newer home entries
+
+
 @dataclass(frozen=True)
 class CachedPage:
     status: str  # "ok", "miss", "celebrity", "db"
@@ -238,6 +258,7 @@ class CachedPage:
     missing_celebrity: int | None
     entries: list[tuple[int, bytes]]  # (id, cached value or b"") newest first
     cards: dict[int, bytes]  # author id -> cached card, for the authors of cached entries
+    originals: dict[int, bytes]  # retweeted id -> cached value, for cached retweets
 
 
 def page(
@@ -252,7 +273,7 @@ def page(
     refresh_ttl: bool,
 ) -> CachedPage:
     celebrities_key = keys.followed_celebrities(viewer_id) if merge_celebrities else "tl:none"
-    raw = _script("page")(
+    raw = script("page")(
         keys=[list_key, celebrities_key, keys.hidden_authors(viewer_id), keys.suspended_users()],
         args=[
             "" if max_id is None else max_id,
@@ -263,17 +284,25 @@ def page(
             keys.TWEET_PREFIX,
             active_ttl_seconds() if refresh_ttl else 0,
             keys.AUTHOR_CARD_PREFIX,
+            RETWEET_WINDOW if merge_celebrities else 0,
         ],
         client=get_redis(),
     )
     status, boundary, celebrity = (item.decode() for item in raw[:3])
     entries: list[tuple[int, bytes]] = []
     cards: dict[int, bytes] = {}
-    for i in range(3, len(raw), 3):
-        value, card = raw[i + 1], raw[i + 2]
+    originals: dict[int, bytes] = {}
+    for i in range(3, len(raw), 5):
+        value, card, orig_value, orig_card = raw[i + 1 : i + 5]
         entries.append((int(raw[i]), value))
-        if value and card:
-            cards[int(value.partition(b"|")[0])] = card
+        if value:
+            tweet = CachedTweet.decode(value)
+            if card:
+                cards[tweet.author_id] = card
+            if orig_value and tweet.retweet_of_id is not None:
+                originals[tweet.retweet_of_id] = orig_value
+                if orig_card:
+                    cards[CachedTweet.decode(orig_value).author_id] = orig_card
     if ascending:
         entries.reverse()
     return CachedPage(
@@ -282,6 +311,7 @@ def page(
         missing_celebrity=int(celebrity) if celebrity else None,
         entries=entries,
         cards=cards,
+        originals=originals,
     )
 
 

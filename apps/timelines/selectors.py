@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 
 from apps.follows import selectors as follow_selectors
-from apps.timelines import feeds, services
+from apps.timelines import engagement, feeds, services
 from apps.tweets import rendering
 from apps.tweets import selectors as tweet_selectors
 from apps.users import selectors as user_selectors
@@ -87,10 +87,20 @@ def _rebuild_once(user_id: int, rebuild: Any, list_key: str) -> None:
         feeds.release_rebuild_lock(list_key)
 
 
+@dataclass(frozen=True)
+class _Entries:
+    entries: list[tuple[int, bytes]]  # (id, cached value or b"") newest first
+    cards: dict[int, bytes]  # author cards the cache returned with them
+    originals: dict[int, bytes]  # cached values of the tweets retweeted
+
+    @classmethod
+    def from_database(cls, ids: list[int]) -> "_Entries":
+        return cls([(tweet_id, b"") for tweet_id in ids], {}, {})
+
+
 def _cached_page(
     *, list_key: str, owner_id: int, viewer_id: int, params: PageParams, merge_celebrities: bool, pull: object
-) -> tuple[list[tuple[int, bytes]], dict[int, bytes]]:
-    """(entries, author cards the cache returned with them)."""
+) -> _Entries:
     lower = _lower(params)
     for _ in range(4):
         cached = feeds.page(
@@ -113,11 +123,11 @@ def _cached_page(
     else:
         logger.warning("timeline %s could not be built; this page comes from the database", list_key)
         ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)  # type: ignore[operator]
-        return [(tweet_id, b"") for tweet_id in ids], {}
+        return _Entries.from_database(ids)
 
     if cached.status == "db":
         ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)  # type: ignore[operator]
-        return [(tweet_id, b"") for tweet_id in ids], {}
+        return _Entries.from_database(ids)
     entries = cached.entries
     boundary = cached.boundary
     if len(entries) < params.limit and boundary is not None and (lower is None or lower < boundary):
@@ -126,14 +136,14 @@ def _cached_page(
         more = pull(owner_id, params, max_id=below, limit=params.limit - len(entries))  # type: ignore[operator]
         seen = {tweet_id for tweet_id, _ in entries}
         entries = entries + [(tweet_id, b"") for tweet_id in more if tweet_id not in seen]
-    return entries, cached.cards
+    return _Entries(entries, cached.cards, cached.originals)
 
 
 def _entries(
     *, list_key: str, owner_id: int, viewer_id: int, params: PageParams, merge_celebrities: bool, pull: Any
-) -> tuple[list[tuple[int, bytes]], dict[int, bytes]]:
-    """A page's entries (and known author cards) from the cache; from the database alone
-    when Redis is down."""
+) -> _Entries:
+    """A page's entries (with what the cache knows of them); from the database alone when
+    Redis is down."""
     try:
         return _cached_page(
             list_key=list_key,
@@ -145,12 +155,11 @@ def _entries(
         )
     except redis_errors as exc:
         logger.warning("redis unavailable, %s from the database: %s", list_key, exc)
-        ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)
-        return [(tweet_id, b"") for tweet_id in ids], {}
+        return _Entries.from_database(pull(owner_id, params, max_id=params.max_id, limit=params.limit))
 
 
 def home_page(*, viewer_id: int, params: PageParams) -> Page:
-    entries, cards = _entries(
+    found = _entries(
         list_key=keys.home_timeline(viewer_id),
         owner_id=viewer_id,
         viewer_id=viewer_id,
@@ -158,11 +167,11 @@ def home_page(*, viewer_id: int, params: PageParams) -> Page:
         merge_celebrities=True,
         pull=_pull_home,
     )
-    return hydrate(entries, viewer_id=viewer_id, known_cards=cards)
+    return hydrate(found.entries, viewer_id=viewer_id, known_cards=found.cards, known_originals=found.originals)
 
 
 def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Page:
-    entries, cards = _entries(
+    found = _entries(
         list_key=keys.user_timeline(user_id),
         owner_id=user_id,
         viewer_id=0,  # a profile shows everything its owner posted: no author is hidden
@@ -170,17 +179,38 @@ def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Pag
         merge_celebrities=False,
         pull=_pull_user,
     )
-    return hydrate(entries, viewer_id=viewer_id, known_cards=cards)
+    return hydrate(found.entries, viewer_id=viewer_id, known_cards=found.cards, known_originals=found.originals)
 
 
 def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:
     """Tweets in the order given, from the cache or the database; hidden ones left out."""
+    return hydrate([(tweet_id, b"") for tweet_id in tweet_ids], viewer_id=viewer_id, check_suspended=True)
+
+
+def _cached(tweet_ids: Sequence[int]) -> dict[int, bytes]:
     try:
         values = feeds.cached_tweets(tweet_ids)
     except redis_errors:
-        values = [None] * len(tweet_ids)
-    entries = [(tweet_id, value or b"") for tweet_id, value in zip(tweet_ids, values, strict=True)]
-    return hydrate(entries, viewer_id=viewer_id, check_suspended=True)
+        return {}
+    return {tweet_id: value for tweet_id, value in zip(tweet_ids, values, strict=True) if value}
+
+
+def _parts(
+    tweet_ids: Sequence[int], known: dict[int, bytes], viewer_id: int | None
+) -> tuple[dict[int, feeds.CachedTweet], bool]:
+    """The cached form of each visible tweet among `tweet_ids`: from `known` values, the
+    cache, then the database. Returns (parts, whether the database was read)."""
+    values = dict(known)
+    values.update(_cached([tweet_id for tweet_id in tweet_ids if tweet_id not in values]))
+    parts = {
+        tweet_id: feeds.CachedTweet.decode(values[tweet_id])
+        for tweet_id in tweet_ids
+        if tweet_id in values and values[tweet_id] != feeds.TOMBSTONE
+    }
+    missing = [tweet_id for tweet_id in tweet_ids if tweet_id not in values]
+    if missing:
+        parts.update(_load_missing(missing, viewer_id))
+    return parts, bool(missing)
 
 
 def hydrate(
@@ -189,60 +219,69 @@ def hydrate(
     viewer_id: int | None,
     check_suspended: bool = False,
     known_cards: dict[int, bytes] | None = None,
+    known_originals: dict[int, bytes] | None = None,
 ) -> Page:
-    """Turn (id, cached value) pairs into tweet JSON, filling cache misses from the database."""
-    parts: dict[int, tuple[int, bytes]] = {}  # id -> (author id, core)
-    missing: list[int] = []
-    for tweet_id, value in entries:
-        if value == feeds.TOMBSTONE:
-            continue
-        if value:
-            author, _, core = value.partition(b"|")
-            parts[tweet_id] = (int(author), core)
-        else:
-            missing.append(tweet_id)
+    """Turn (id, cached value or b"") pairs into tweet JSON: cache misses are filled from the
+    database, retweets get their original nested, a signed-in viewer gets their flags."""
+    parts, loaded = _parts([tweet_id for tweet_id, _ in entries], {t: v for t, v in entries if v}, viewer_id)
+    original_ids = sorted({part.retweet_of_id for part in parts.values() if part.retweet_of_id is not None})
+    originals: dict[int, feeds.CachedTweet] = {}
+    if original_ids:
+        originals, loaded_originals = _parts(original_ids, known_originals or {}, None)
+        loaded = loaded or loaded_originals
 
-    if missing:
-        parts.update(_load_missing(missing, viewer_id))
-
-    authors = sorted({author for author, _ in parts.values()})
-    summaries = None
-    if check_suspended or missing:
-        summaries = user_selectors.user_summaries(user_ids=authors)
+    authors = sorted({part.author_id for part in (*parts.values(), *originals.values())})
+    summaries = user_selectors.user_summaries(user_ids=authors) if check_suspended or loaded else None
     known = known_cards or {}
     cards = {**known, **_author_cards([a for a in authors if a not in known], summaries)}
-    flags = rendering.NO_ENGAGEMENT_FLAGS if viewer_id is not None else b""
 
-    ids: list[int] = []
-    items: list[bytes] = []
+    def card_of(author_id: int) -> bytes | None:
+        summary = summaries.get(author_id) if summaries is not None else None
+        return None if summary is not None and summary.is_suspended else cards.get(author_id)
+
+    shown: list[tuple[int, feeds.CachedTweet, bytes, feeds.CachedTweet | None, bytes | None]] = []
     for tweet_id, _ in entries:
         part = parts.get(tweet_id)
-        if part is None:
+        card = card_of(part.author_id) if part is not None else None
+        if part is None or card is None:
             continue
-        author_id, core = part
-        card = cards.get(author_id)
-        summary = summaries.get(author_id) if summaries is not None else None
-        if card is None or (summary is not None and summary.is_suspended):
-            continue
-        ids.append(tweet_id)
-        items.append(rendering.assemble(core, card, flags))
-    return Page(ids=ids, items=items)
+        original = originals.get(part.retweet_of_id) if part.retweet_of_id is not None else None
+        original_card = card_of(original.author_id) if original is not None else None
+        if part.retweet_of_id is not None and original_card is None:
+            continue  # the original was deleted or its author suspended
+        shown.append((tweet_id, part, card, original, original_card))
+
+    flags: dict[int, bytes] = {}
+    if viewer_id is not None:
+        flags = engagement.flags(
+            viewer_id=viewer_id, tweet_ids=sorted({part.retweet_of_id or t for t, part, *_ in shown})
+        )
+    items = []
+    for tweet_id, part, card, original, original_card in shown:
+        flag = flags.get(part.retweet_of_id or tweet_id, b"")
+        nested = b"null"
+        if original is not None and original_card is not None:
+            nested = rendering.assemble(original.core, original_card, flag)
+        items.append(rendering.assemble(part.core, card, flag, nested))
+    return Page(ids=[tweet_id for tweet_id, *_ in shown], items=items)
 
 
-def _load_missing(tweet_ids: list[int], viewer_id: int | None) -> dict[int, tuple[int, bytes]]:
+def _load_missing(tweet_ids: list[int], viewer_id: int | None) -> dict[int, feeds.CachedTweet]:
     rendered = tweet_selectors.tweets_render(tweet_ids=tweet_ids, using=read_alias())
     unreplayed = [t for t in tweet_ids if t not in rendered and id_age_seconds(t) < settings.REPLICA_LAG_GRACE_SECONDS]
     if unreplayed:
         rendered.update(tweet_selectors.tweets_render(tweet_ids=unreplayed, using=PRIMARY))
     hidden: set[int] = set()
     try:
-        feeds.cache_tweets((tweet.id, tweet.author_id, tweet.core) for tweet in rendered.values())
+        feeds.cache_tweets(rendered.values())
         if viewer_id is not None:
             hidden = feeds.hidden_author_ids(viewer_id)
     except redis_errors:
         pass
     return {
-        tweet_id: (tweet.author_id, tweet.core) for tweet_id, tweet in rendered.items() if tweet.author_id not in hidden
+        tweet_id: feeds.CachedTweet(author_id=tweet.author_id, retweet_of_id=tweet.retweet_of_id, core=tweet.core)
+        for tweet_id, tweet in rendered.items()
+        if tweet.author_id not in hidden
     }
 
 

@@ -8,10 +8,10 @@ import logging
 from django.conf import settings
 
 from apps.follows import selectors as follow_selectors
-from apps.timelines import feeds
+from apps.timelines import engagement, feeds
 from apps.tweets import selectors as tweet_selectors
 from apps.users import selectors as user_selectors
-from twitter import keys
+from twitter import keys, streams
 from twitter.db.routing import PRIMARY, read_alias
 
 logger = logging.getLogger(__name__)
@@ -24,16 +24,27 @@ def _is_shown_on_profile(author_id: int, reply_to_user_id: int | None) -> bool:
 def tweet_cache(*, tweet_ids: list[int], using: str) -> dict[int, bytes]:
     """Render live tweets from the database into the cache; return their cores."""
     rendered = tweet_selectors.tweets_render(tweet_ids=tweet_ids, using=using)
-    feeds.cache_tweets((tweet.id, tweet.author_id, tweet.core) for tweet in rendered.values())
+    feeds.cache_tweets(rendered.values())
     return {tweet_id: tweet.core for tweet_id, tweet in rendered.items()}
 
 
+def _related(*tweet_ids: int | None) -> list[int]:
+    return [tweet_id for tweet_id in tweet_ids if tweet_id is not None]
+
+
 def tweet_show_to_author(
-    *, tweet_id: int, author_id: int, reply_to_id: int | None, reply_to_user_id: int | None
+    *,
+    tweet_id: int,
+    author_id: int,
+    reply_to_id: int | None,
+    reply_to_user_id: int | None,
+    retweet_of_id: int | None = None,
 ) -> None:
     """Right after commit: the author sees their own tweet at once (read-your-writes), and
-    the tweet replied to shows its new reply count."""
-    cached = tweet_cache(tweet_ids=[tweet_id] if reply_to_id is None else [tweet_id, reply_to_id], using=PRIMARY)
+    the tweet replied to or retweeted shows its new count."""
+    cached = tweet_cache(tweet_ids=_related(tweet_id, reply_to_id, retweet_of_id), using=PRIMARY)
+    if retweet_of_id is not None:
+        engagement.set_retweeted(user_id=author_id, tweet_id=retweet_of_id, retweeted=True)
     if tweet_id not in cached:
         return
     targets = [keys.home_timeline(author_id)]
@@ -42,42 +53,86 @@ def tweet_show_to_author(
     feeds.insert(tweet_id, targets)
 
 
-def tweet_fan_out(*, tweet_id: int, author_id: int, reply_to_id: int | None, reply_to_user_id: int | None) -> int:
-    """Push a new tweet to its author's lists and to active followers' home lists.
+def tweet_fan_out(
+    *,
+    tweet_id: int,
+    author_id: int,
+    reply_to_id: int | None,
+    reply_to_user_id: int | None,
+    retweet_of_id: int | None = None,
+) -> int:
+    """Push a new tweet (or retweet) to its author's lists and to active followers' home
+    lists.
 
     Celebrities are not fanned out (their tweets are merged at read time). A reply to
     someone else reaches only followers who also follow that someone (or are them).
     """
     tweet_show_to_author(
-        tweet_id=tweet_id, author_id=author_id, reply_to_id=reply_to_id, reply_to_user_id=reply_to_user_id
+        tweet_id=tweet_id,
+        author_id=author_id,
+        reply_to_id=reply_to_id,
+        reply_to_user_id=reply_to_user_id,
+        retweet_of_id=retweet_of_id,
     )
-    if feeds.is_celebrity(author_id):
-        return 0
+    streams.publish_home([author_id], event="update", tweet_id=tweet_id)
     also_following = None if _is_shown_on_profile(author_id, reply_to_user_id) else reply_to_user_id
+    if feeds.is_celebrity(author_id):
+        _stream_to_followers_of_celebrity(author_id, also_following, event="update", tweet_id=tweet_id)
+        return 0
     pushed = 0
     for batch in follow_selectors.follower_id_batches(
-        user_id=author_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE, also_following=also_following
+        user_id=author_id,
+        using=_replayed_alias(tweet_id),
+        batch_size=settings.FANOUT_BATCH_SIZE,
+        also_following=also_following,
     ):
         pushed += feeds.insert(tweet_id, [keys.home_timeline(follower) for follower in batch])
+        streams.publish_home(batch, event="update", tweet_id=tweet_id)
     return pushed
 
 
-def tweet_hide(*, tweet_id: int, reply_to_id: int | None) -> None:
-    """Right after a delete commits: hidden everywhere (tombstone); the tweet replied to
-    shows its new reply count."""
+def _replayed_alias(tweet_id: int) -> str:
+    """Where to read the followers a tweet goes to: the replica once it has replayed the
+    tweet (and so every follow committed before it), else the primary. A follow made just
+    before the tweet is then never missed."""
+    using = read_alias()
+    if using != PRIMARY and not tweet_selectors.tweet_exists(tweet_id=tweet_id, using=using):
+        return PRIMARY
+    return using
+
+
+def _stream_to_followers_of_celebrity(author_id: int, also_following: int | None, *, event: str, tweet_id: int) -> None:
+    """A celebrity's tweet is not fanned out, but their listening followers still see it
+    live: the few users with a stream open are checked, not every follower."""
+    using = _replayed_alias(tweet_id)
+    candidates = follow_selectors.followers_among(user_id=author_id, candidates=streams.listeners(), using=using)
+    if also_following is not None:  # a reply reaches only those who also follow whom it answers
+        also = set(follow_selectors.followers_among(user_id=also_following, candidates=candidates, using=using))
+        candidates = [user for user in candidates if user == also_following or user in also]
+    streams.publish_home(candidates, event=event, tweet_id=tweet_id)
+
+
+def tweet_hide(*, tweet_id: int, author_id: int, reply_to_id: int | None, retweet_of_id: int | None = None) -> None:
+    """Right after a delete commits: hidden everywhere (tombstone); the tweet replied to or
+    retweeted shows its new count."""
     feeds.tombstone(tweet_id)
-    if reply_to_id is not None:
-        tweet_cache(tweet_ids=[reply_to_id], using=PRIMARY)
+    if retweet_of_id is not None:
+        engagement.set_retweeted(user_id=author_id, tweet_id=retweet_of_id, retweeted=False)
+    related = _related(reply_to_id, retweet_of_id)
+    if related:
+        tweet_cache(tweet_ids=related, using=PRIMARY)
 
 
-def tweet_remove(*, tweet_id: int, author_id: int, reply_to_id: int | None) -> int:
-    """A deleted tweet: tombstoned, then taken out of every list."""
-    tweet_hide(tweet_id=tweet_id, reply_to_id=reply_to_id)
+def tweet_remove(*, tweet_id: int, author_id: int, reply_to_id: int | None, retweet_of_id: int | None = None) -> int:
+    """A deleted tweet (or undone retweet): tombstoned, then taken out of every list."""
+    tweet_hide(tweet_id=tweet_id, author_id=author_id, reply_to_id=reply_to_id, retweet_of_id=retweet_of_id)
     removed = feeds.remove([tweet_id], [keys.user_timeline(author_id), keys.home_timeline(author_id)])
+    streams.publish_home([author_id], event="delete", tweet_id=tweet_id)
     for batch in follow_selectors.follower_id_batches(
         user_id=author_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
     ):
         removed += feeds.remove([tweet_id], [keys.home_timeline(follower) for follower in batch])
+        streams.publish_home(batch, event="delete", tweet_id=tweet_id)
     return removed
 
 
@@ -132,6 +187,12 @@ def unfollow_remove(*, follower_id: int, followee_id: int) -> None:
         follower_id=follower_id, followee_id=followee_id, limit=feeds.cap(), every_own_tweet=True
     )
     feeds.remove(ids, [keys.home_timeline(follower_id)])
+
+
+def like_changed(*, user_id: int, tweet_id: int, liked: bool) -> None:
+    """After a like or unlike: the liker's flag and the tweet's count."""
+    engagement.set_liked(user_id=user_id, tweet_id=tweet_id, liked=liked)
+    tweet_cache(tweet_ids=[tweet_id], using=PRIMARY)
 
 
 def user_suspension_changed(*, user_id: int, suspended: bool) -> None:

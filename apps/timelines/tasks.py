@@ -17,14 +17,28 @@ def tweet_created_task(event_id: int, payload: Payload) -> int:
         author_id=payload["author_id"],
         reply_to_id=payload["reply_to_id"],
         reply_to_user_id=payload["reply_to_user_id"],
+        retweet_of_id=payload.get("retweet_of_id"),
     )
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.tweet_deleted_task")
 def tweet_deleted_task(event_id: int, payload: Payload) -> int:
     return services.tweet_remove(
-        tweet_id=payload["tweet_id"], author_id=payload["author_id"], reply_to_id=payload["reply_to_id"]
+        tweet_id=payload["tweet_id"],
+        author_id=payload["author_id"],
+        reply_to_id=payload["reply_to_id"],
+        retweet_of_id=payload.get("retweet_of_id"),
     )
+
+
+@shared_task(base=ReliableTask, name="apps.timelines.tasks.like_created_task")
+def like_created_task(event_id: int, payload: Payload) -> None:
+    services.like_changed(user_id=payload["user_id"], tweet_id=payload["tweet_id"], liked=True)
+
+
+@shared_task(base=ReliableTask, name="apps.timelines.tasks.like_deleted_task")
+def like_deleted_task(event_id: int, payload: Payload) -> None:
+    services.like_changed(user_id=payload["user_id"], tweet_id=payload["tweet_id"], liked=False)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.follow_created_task")

@@ -20,15 +20,21 @@ class TweetAdmin(admin.ModelAdmin):
         "created_at",
         "deleted_at",
     )
-    list_filter = (("deleted_at", admin.EmptyFieldListFilter), ("reply_to", admin.EmptyFieldListFilter))
+    list_filter = (
+        ("deleted_at", admin.EmptyFieldListFilter),
+        ("reply_to", admin.EmptyFieldListFilter),
+        ("retweet_of", admin.EmptyFieldListFilter),
+    )
     search_fields = ("=id", "text", "author__username")
     list_select_related = ("author",)
     ordering = ("-id",)
-    raw_id_fields = ("author", "reply_to")
+    raw_id_fields = ("author", "reply_to", "retweet_of")
     readonly_fields = (
         "id",
         "author",
         "reply_to",
+        "retweet_of",
+        "entities",
         "reply_to_user_id",
         "created_at",
         "deleted_at",

@@ -1,14 +1,16 @@
 """Reads of the tweets context."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import F, Q
 
-from apps.tweets.models import Tweet
+from apps.tweets.models import Like, Tweet, TweetHashtag
 from apps.tweets.rendering import RenderedTweet, render_core
 from twitter.api.pagination import PageParams, paginate_queryset
-from twitter.db.routing import PRIMARY
+from twitter.db.routing import PRIMARY, alias_for_reads
 from twitter.errors import NotFoundError
 from twitter.ids import id_age_seconds
 
@@ -20,6 +22,22 @@ def tweet_get_visible(*, tweet_id: int) -> Tweet:
     if tweet is None or tweet.is_deleted:
         raise NotFoundError("Tweet not found.", code="tweet_not_found")
     return tweet
+
+
+@dataclass(frozen=True)
+class TweetCounts:
+    like_count: int
+    retweet_count: int
+    reply_count: int
+
+
+def tweet_counts(*, tweet_id: int) -> TweetCounts:
+    """Counts as just committed (the primary): what a writer is told after acting."""
+    row = Tweet.objects.using(PRIMARY).filter(pk=tweet_id).values_list("like_count", "retweet_count", "reply_count")
+    found = row.first()
+    if found is None:
+        raise NotFoundError("Tweet not found.", code="tweet_not_found")
+    return TweetCounts(*found)
 
 
 def tweets_render(*, tweet_ids: Iterable[int], using: str) -> dict[int, RenderedTweet]:
@@ -76,3 +94,94 @@ def reply_ids_to(*, author_ids: list[int], reply_to_user_id: int, using: str, li
         author_id__in=author_ids, reply_to_user_id=reply_to_user_id, deleted_at__isnull=True
     )
     return list(queryset.order_by("-id").values_list("id", flat=True)[:limit])
+
+
+# --- Likes and retweets -------------------------------------------------------------
+
+
+def liked_tweet_ids(*, user_id: int, using: str, among: Iterable[int] | None = None) -> set[int]:
+    """Ids of tweets `user_id` likes (only those `among` the given ids, when given)."""
+    queryset = Like.objects.using(using).filter(user_id=user_id)
+    if among is not None:
+        queryset = queryset.filter(tweet_id__in=list(among))
+    return set(queryset.values_list("tweet_id", flat=True))
+
+
+def retweeted_tweet_ids(*, user_id: int, using: str, among: Iterable[int] | None = None) -> set[int]:
+    """Ids of originals `user_id` has a live retweet of (only those `among`, when given)."""
+    queryset = Tweet.objects.using(using).filter(author_id=user_id, retweet_of__isnull=False, deleted_at__isnull=True)
+    if among is not None:
+        queryset = queryset.filter(retweet_of_id__in=list(among))
+    return {original for original in queryset.values_list("retweet_of_id", flat=True) if original is not None}
+
+
+def likers_page(*, tweet_id: int, params: PageParams) -> list[tuple[int, int]]:
+    """(like id, user id) pairs, most recent like first."""
+    likes = paginate_queryset(Like.objects.filter(tweet_id=tweet_id).only("id", "user_id"), params)
+    return [(like.id, like.user_id) for like in likes]
+
+
+def likes_page(*, user_id: int, params: PageParams) -> list[tuple[int, int]]:
+    """(like id, tweet id) pairs of what `user_id` liked, most recent like first; deleted
+    tweets left out."""
+    queryset = Like.objects.filter(user_id=user_id, tweet__deleted_at__isnull=True).only("id", "tweet_id")
+    return [(like.id, like.tweet_id) for like in paginate_queryset(queryset, params)]
+
+
+def like_exists(*, user_id: int, tweet_id: int, using: str) -> bool:
+    return Like.objects.using(using).filter(user_id=user_id, tweet_id=tweet_id).exists()
+
+
+# --- Threads and hashtags -----------------------------------------------------------
+
+
+def tweet_exists(*, tweet_id: int, using: str) -> bool:
+    """Whether the row is there (deleted or not): on a replica, whether it was replayed."""
+    return Tweet.objects.using(using).filter(pk=tweet_id).exists()
+
+
+def tweet_is_live(*, tweet_id: int, using: str) -> bool:
+    """Whether the tweet exists and is not deleted."""
+    return Tweet.objects.using(using).filter(pk=tweet_id, deleted_at__isnull=True).exists()
+
+
+def ancestor_ids(*, tweet_id: int, limit: int) -> list[int]:
+    """The chain of tweets `tweet_id` replies to, root first (deleted ones included: the
+    caller leaves them out), at most `limit` of them, in one recursive query."""
+    sql = """
+        WITH RECURSIVE chain(id, reply_to_id, depth) AS (
+            SELECT id, reply_to_id, 0 FROM tweets_tweet WHERE id = %s
+            UNION ALL
+            SELECT t.id, t.reply_to_id, c.depth + 1 FROM tweets_tweet t JOIN chain c ON t.id = c.reply_to_id
+            WHERE c.depth < %s
+        )
+        SELECT id FROM chain WHERE depth > 0 ORDER BY depth DESC
+    """
+    with connections[alias_for_reads(Tweet)].cursor() as cursor:
+        cursor.execute(sql, [tweet_id, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def descendant_ids(*, tweet_id: int, limit: int) -> list[int]:
+    """Live replies to `tweet_id` and their replies, oldest first within a depth-first
+    walk of the thread, at most `limit` of them."""
+    sql = """
+        WITH RECURSIVE thread(id, path) AS (
+            SELECT id, ARRAY[id] FROM tweets_tweet WHERE reply_to_id = %s AND deleted_at IS NULL
+            UNION ALL
+            SELECT t.id, th.path || t.id FROM tweets_tweet t JOIN thread th ON t.reply_to_id = th.id
+            WHERE t.deleted_at IS NULL AND cardinality(th.path) < 50
+        )
+        SELECT id FROM thread ORDER BY path LIMIT %s
+    """
+    with connections[alias_for_reads(Tweet)].cursor() as cursor:
+        cursor.execute(sql, [tweet_id, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def hashtag_ids_page(*, tag: str, params: PageParams) -> list[int]:
+    """Newest-first ids of live tweets by unsuspended authors using `tag` (case-folded)."""
+    queryset = TweetHashtag.objects.filter(
+        tag=tag, tweet__deleted_at__isnull=True, tweet__author__suspended_at__isnull=True
+    ).only("tweet_id")
+    return [row.tweet_id for row in paginate_queryset(queryset, params, id_field="tweet_id")]

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models.functions import Lower
 
 from apps.users.models import User
 from twitter.db.routing import PRIMARY
@@ -55,7 +56,20 @@ class UserSummary:
 
 
 def user_summaries(*, user_ids: Iterable[int], using: str | None = None) -> dict[int, UserSummary]:
-    queryset = User.objects.filter(pk__in=list(user_ids))
+    """Summaries of the users found. Read where the routers say (the replica on the
+    read-API) unless `using` is given; then accounts so new that the replica may not have
+    them yet are looked up on the primary."""
+    wanted = list(user_ids)
+    found = _summaries(wanted, using)
+    if using is None:
+        young = [u for u in wanted if u not in found and id_age_seconds(u) < settings.REPLICA_LAG_GRACE_SECONDS]
+        if young:
+            found.update(_summaries(young, PRIMARY))
+    return found
+
+
+def _summaries(user_ids: list[int], using: str | None) -> dict[int, UserSummary]:
+    queryset = User.objects.filter(pk__in=user_ids)
     if using is not None:
         queryset = queryset.using(using)
     return {
@@ -106,3 +120,16 @@ def users_in_order(*, user_ids: list[int]) -> list[User]:
 
 def user_ids_active(*, using: str) -> list[int]:
     return list(User.objects.using(using).filter(is_active=True).order_by("id").values_list("id", flat=True))
+
+
+def user_ids_by_username(*, usernames: Iterable[str], using: str | None = None) -> dict[str, tuple[int, str]]:
+    """Active, unsuspended users among `usernames` (any case): lower-cased name -> (id, name)."""
+    wanted = {name.lower() for name in usernames}
+    if not wanted:
+        return {}
+    queryset = User.objects.annotate(username_lower=Lower("username")).filter(
+        username_lower__in=wanted, is_active=True, suspended_at__isnull=True
+    )
+    if using is not None:
+        queryset = queryset.using(using)
+    return {username.lower(): (user_id, username) for user_id, username in queryset.values_list("id", "username")}

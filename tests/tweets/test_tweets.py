@@ -33,7 +33,16 @@ def test_create_returns_the_contract_shape(alice: Api, outbox: Events) -> None:
     alice.user.refresh_from_db()
     assert alice.user.tweets_count == 1
     assert outbox.published("tweet.created") == [
-        {"tweet_id": int(body["id"]), "author_id": alice.user.pk, "reply_to_id": None, "reply_to_user_id": None}
+        {
+            "tweet_id": int(body["id"]),
+            "author_id": alice.user.pk,
+            "reply_to_id": None,
+            "reply_to_user_id": None,
+            "retweet_of_id": None,
+            "retweet_of_author_id": None,
+            "mention_ids": [],
+            "hashtags": [],
+        }
     ]
 
 

@@ -28,7 +28,9 @@ def test_an_event_is_relayed_right_after_commit() -> None:
         assert _queued() == 0  # nothing leaves before the commit
     event.refresh_from_db()
     assert event.published_at is not None
-    assert _queued() == len(events.subscribers("tweet.created")) == 1
+    consumers = events.subscribers("tweet.created")
+    assert consumers
+    assert _queued() == len(consumers)  # one message per consumer
 
 
 def _failing_change() -> None:
@@ -61,7 +63,7 @@ def test_the_sweep_sends_what_the_relay_could_not() -> None:
     event.refresh_from_db()
     assert event.published_at is not None
     assert event.attempts == 1
-    assert _queued() == 1
+    assert _queued() == len(events.subscribers("follow.created"))  # one message per consumer
 
 
 def test_a_task_that_fails_for_good_leaves_a_replayable_dead_letter() -> None:

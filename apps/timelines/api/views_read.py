@@ -1,25 +1,26 @@
 """read-API: the home timeline and user timelines, as pre-serialized JSON."""
 
+from collections.abc import Sequence
+
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 from apps.timelines import selectors
 from apps.tweets.api.serializers import TweetOutputSerializer
 from apps.users import selectors as user_selectors
-from twitter.api.pagination import link_header, page_params
+from twitter.api.pagination import PAGE_PARAMETERS, PageParams, link_header, page_params
 from twitter.api.views import ReadApiView, request_user_id
 
-PAGE_PARAMETERS = [
-    OpenApiParameter(name, int if name == "limit" else str, required=False)
-    for name in ("limit", "max_id", "since_id", "min_id")
-]
 
-
-def json_page(request: Request, page: selectors.Page, params: object) -> HttpResponse:
+def json_page(
+    request: Request, page: selectors.Page, params: PageParams, cursors: Sequence[int] | None = None
+) -> HttpResponse:
+    """A page of tweets; `cursors` are the ids that paginate it when they are not the
+    tweets' own (e.g. like ids), newest first."""
     response = HttpResponse(page.json(), content_type="application/json")
-    header = link_header(request, page.ids, params)  # type: ignore[arg-type]
+    header = link_header(request, page.ids if cursors is None else cursors, params)
     if header:
         response["Link"] = header
     return response

@@ -7,6 +7,7 @@ from argparse import ArgumentParser
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -14,6 +15,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from apps.timelines import services
+from apps.tweets import entities
 from twitter.db.routing import PRIMARY
 from twitter.id_worker import current_worker_id
 from twitter.ids import BackfillIds
@@ -173,11 +175,12 @@ class Command(BaseCommand):
             for _ in range(count)
         ]
         made: list[tuple[int, int]] = []
+        tagged: list[tuple[str, int]] = []
         with (
             connections[PRIMARY].cursor() as cursor,
             cursor.copy(
                 "COPY tweets_tweet (id, author_id, text, reply_to_id, reply_to_user_id, created_at,"
-                " reply_count, like_count, retweet_count) FROM STDIN"
+                " reply_count, like_count, retweet_count, entities) FROM STDIN"
             ) as copy,
         ):
             for number, (unix_ms, author) in enumerate(zip(times, authors, strict=True), 1):
@@ -186,22 +189,33 @@ class Command(BaseCommand):
                 if made and self.rng.random() < opts["replies"]:
                     reply_to, reply_user = made[self.rng.randrange(len(made))]
                 created = datetime.fromtimestamp(unix_ms / 1000, tz=UTC)
+                text = f"Seeded tweet {number} about #topic{number % 50}"
+                found = entities.hashtags(text)
+                tags = [{"tag": tag.value, "start": tag.start, "end": tag.end} for tag in found]
                 copy.write_row(
                     (
                         tweet_id,
                         author,
-                        f"Seeded tweet {number} about #topic{number % 50}",
+                        text,
                         reply_to,
                         reply_user,
                         created,
                         0,
                         0,
                         0,
+                        orjson.dumps({"hashtags": tags, "mentions": []}).decode(),
                     )
                 )
+                tagged.extend((entities.normalize_tag(tag.value), tweet_id) for tag in found)
                 made.append((tweet_id, author))
                 if number % 100_000 == 0:
                     self._progress("tweets", number, count, started)
+        with (
+            connections[PRIMARY].cursor() as cursor,
+            cursor.copy("COPY tweets_tweethashtag (tag, tweet_id) FROM STDIN") as copy,
+        ):
+            for row in tagged:
+                copy.write_row(row)
         self._progress("tweets", count, count, started)
 
     def _counters(self) -> None:
