@@ -1,0 +1,87 @@
+"""Reads of the notifications context: grouped, paginated listings and unread counts."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connections
+
+from apps.notifications.models import Notification, ReadMarker
+from twitter.api.pagination import PageParams
+from twitter.db.routing import PRIMARY, alias_for_reads
+
+ACTORS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Group:
+    """One line of the listing: a notification, or the likes / retweets of one tweet."""
+
+    latest_id: int  # the cursor of the listing
+    kind: str
+    tweet_id: int | None
+    count: int
+    actor_ids: list[int]  # the most recent actors first, at most ACTORS_SHOWN
+
+
+_GROUPS_SQL = """
+    SELECT group_key, max(id) AS latest, count(*), (array_agg(kind))[1], (array_agg(tweet_id))[1]
+    FROM notifications_notification
+    WHERE recipient_id = %(user)s AND (%(kinds)s::text[] IS NULL OR kind = ANY(%(kinds)s))
+    GROUP BY group_key
+    HAVING (%(max_id)s::bigint IS NULL OR max(id) < %(max_id)s)
+       AND (%(lower)s::bigint IS NULL OR max(id) > %(lower)s)
+"""
+_NEWEST_FIRST = _GROUPS_SQL + " ORDER BY latest DESC LIMIT %(limit)s"
+_OLDEST_FIRST = _GROUPS_SQL + " ORDER BY latest ASC LIMIT %(limit)s"
+_ACTORS_SQL = """
+    SELECT group_key, actor_id FROM (
+        SELECT group_key, actor_id, row_number() OVER (PARTITION BY group_key ORDER BY id DESC) AS position
+        FROM notifications_notification
+        WHERE recipient_id = %(user)s AND group_key = ANY(%(groups)s)
+          AND (%(kinds)s::text[] IS NULL OR kind = ANY(%(kinds)s))
+    ) ranked
+    WHERE position <= %(shown)s ORDER BY group_key, position
+"""
+
+
+def groups_page(*, user_id: int, params: PageParams, kinds: list[str] | None = None) -> list[Group]:
+    """A page of groups, newest first by their latest notification (the cursor)."""
+    args = {
+        "user": user_id,
+        "kinds": kinds,
+        "max_id": params.max_id,
+        "lower": params.min_id if params.min_id is not None else params.since_id,
+        "limit": params.limit,
+    }
+    with connections[alias_for_reads(Notification)].cursor() as cursor:
+        cursor.execute(_OLDEST_FIRST if params.ascending else _NEWEST_FIRST, args)
+        rows = cursor.fetchall()
+        if params.ascending:
+            rows.reverse()
+        if not rows:
+            return []
+        cursor.execute(_ACTORS_SQL, {**args, "groups": [row[0] for row in rows], "shown": ACTORS_SHOWN})
+        actors: dict[str, list[int]] = defaultdict(list)
+        for group_key, actor_id in cursor.fetchall():
+            actors[group_key].append(actor_id)
+    return [
+        Group(latest_id=latest, kind=kind, tweet_id=tweet_id, count=count, actor_ids=actors[key])
+        for key, latest, count, kind, tweet_id in rows
+    ]
+
+
+def notification_single(*, notification_id: int, user_id: int) -> Group | None:
+    """One notification of `user_id`, as a group of its own (for live streams)."""
+    found = Notification.objects.using(PRIMARY).filter(pk=notification_id, recipient_id=user_id).first()
+    if found is None:
+        return None
+    return Group(latest_id=found.id, kind=found.kind, tweet_id=found.tweet_id, count=1, actor_ids=[found.actor_id])
+
+
+def last_read_id(*, user_id: int) -> int:
+    marker = ReadMarker.objects.filter(user_id=user_id).values_list("last_read_id", flat=True).first()
+    return marker or 0
+
+
+def unread_count(*, user_id: int) -> int:
+    return Notification.objects.filter(recipient_id=user_id, id__gt=last_read_id(user_id=user_id)).count()
