@@ -21,7 +21,11 @@ from twitter import keys
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 PAGE = 20
-FLAGS = b',"liked":false,"retweeted":false'
+FLAGS = {
+    (liked, retweeted): b',"liked":%s,"retweeted":%s' % (str(liked).lower().encode(), str(retweeted).lower().encode())
+    for liked in (False, True)
+    for retweeted in (False, True)
+}
 
 _redis = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
 _pool: psycopg_pool.ConnectionPool | None = None
@@ -40,11 +44,18 @@ def ceiling(environ: dict[str, Any], start_response: StartResponse) -> Iterable[
     listed = cast("list[bytes]", _redis.lrange(keys.home_timeline(_user(environ)), 0, PAGE - 1))
     ids = [i for i in listed if i != b"0"]
     values = cast("list[bytes | None]", _redis.mget([keys.tweet(int(i)) for i in ids]) if ids else [])
-    parts = [value.partition(b"|") for value in values if value and value != b"x"]
-    cards = cast("list[bytes | None]", _redis.mget([keys.author_card(int(a)) for a, _, _ in parts]) if parts else [])
+    parts = [(i, value.split(b"|", 2)) for i, value in zip(ids, values, strict=True) if value and value != b"x"]
+    cards = cast("list[bytes | None]", _redis.mget([keys.author_card(int(p[0])) for _, p in parts]) if parts else [])
+    # The viewer's flags, as the read-API finds them: one more round trip.
+    members = [b"0", *ids]
+    pipe = _redis.pipeline(transaction=False)
+    pipe.smismember(keys.viewer_likes(_user(environ)), members)
+    pipe.smismember(keys.viewer_retweets(_user(environ)), members)
+    liked, retweeted = pipe.execute()
+    flags = {i: FLAGS[bool(a), bool(b)] for i, a, b in zip(ids, liked[1:], retweeted[1:], strict=True)}
     items = [
-        b"{" + core + b',"author":' + card + FLAGS + b"}"
-        for (_, _, core), card in zip(parts, cards, strict=True)
+        b"{" + core + b',"author":' + card + b',"retweet_of":null' + flags[tweet_id] + b"}"
+        for (tweet_id, (_, _, core)), card in zip(parts, cards, strict=True)
         if card
     ]
     return _json(start_response, b"[" + b",".join(items) + b"]")
@@ -52,7 +63,10 @@ def ceiling(environ: dict[str, Any], start_response: StartResponse) -> Iterable[
 
 PULL_SQL = """
 SELECT t.id, t.text, t.created_at, t.reply_to_id, t.reply_to_user_id, t.like_count, t.retweet_count,
-       t.reply_count, u.id, u.username, u.display_name, u.avatar_url
+       t.reply_count, u.id, u.username, u.display_name, u.avatar_url, t.entities,
+       EXISTS (SELECT 1 FROM tweets_like l WHERE l.tweet_id = t.id AND l.user_id = %(u)s),
+       EXISTS (SELECT 1 FROM tweets_tweet r WHERE r.retweet_of_id = t.id AND r.author_id = %(u)s
+               AND r.deleted_at IS NULL)
 FROM tweets_tweet t JOIN users_user u ON u.id = t.author_id
 WHERE t.author_id IN (SELECT followee_id FROM follows_follow WHERE follower_id = %(u)s UNION SELECT %(u)s)
   AND t.deleted_at IS NULL AND u.suspended_at IS NULL
@@ -80,11 +94,11 @@ def pull(environ: dict[str, Any], start_response: StartResponse) -> Iterable[byt
             "retweet_count": row[6],
             "reply_count": row[7],
             "media": [],
-            "hashtags": [],
-            "mentions": [],
+            "hashtags": row[12].get("hashtags", []),
+            "mentions": row[12].get("mentions", []),
             "author": {"id": str(row[8]), "username": row[9], "display_name": row[10], "avatar_url": row[11]},
-            "liked": False,
-            "retweeted": False,
+            "liked": row[13],
+            "retweeted": row[14],
         }
         for row in rows
     ]

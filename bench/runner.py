@@ -232,6 +232,7 @@ class Bench:
             gateway_port=port,
             write_addr=f"127.0.0.1:{self.stack.ports['write-api']}",
             read_addr=f"127.0.0.1:{self.stack.ports['read-api']}",
+            streaming_addr="127.0.0.1:9",  # the benchmark runs no streaming process
         )
         self.stack.ports["gateway"] = port
         time.sleep(2)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("apps.users.api.urls_read")),
     path("api/v1/", include("apps.follows.api.urls_read")),
     path("api/v1/", include("apps.tweets.api.urls_read")),
+    path("api/v1/", include("apps.notifications.api.urls_read")),
     path("api/v1/", include("apps.timelines.api.urls_read")),
     *common_urlpatterns,
 ]

@@ -49,12 +49,15 @@ def nginx_binary(*, install: bool = True) -> str:
     raise RuntimeError("nginx is not installed: install it (e.g. `apt-get install nginx-light`) and try again")
 
 
-def render(prefix: Path, *, gateway_port: int, write_addr: str, read_addr: str) -> Path:
+def render(prefix: Path, *, gateway_port: int, write_addr: str, read_addr: str, streaming_addr: str) -> Path:
     """Write nginx.conf + gateway.conf into `prefix`; return the main config's path."""
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / "tmp" / sub).mkdir(parents=True, exist_ok=True)
     gateway = Template(TEMPLATE.read_text()).safe_substitute(
-        GATEWAY_PORT=f"127.0.0.1:{gateway_port}", WRITE_API_ADDR=write_addr, READ_API_ADDR=read_addr
+        GATEWAY_PORT=f"127.0.0.1:{gateway_port}",
+        WRITE_API_ADDR=write_addr,
+        READ_API_ADDR=read_addr,
+        STREAMING_ADDR=streaming_addr,
     )
     (prefix / "gateway.conf").write_text(gateway)
     user_line = ""
@@ -73,8 +76,10 @@ def argv(conf: Path) -> list[str]:
     return [nginx_binary(), "-p", str(conf.parent), "-c", str(conf)]
 
 
-def start(prefix: Path, *, gateway_port: int, write_addr: str, read_addr: str) -> Process:
-    conf = render(prefix, gateway_port=gateway_port, write_addr=write_addr, read_addr=read_addr)
+def start(prefix: Path, *, gateway_port: int, write_addr: str, read_addr: str, streaming_addr: str) -> Process:
+    conf = render(
+        prefix, gateway_port=gateway_port, write_addr=write_addr, read_addr=read_addr, streaming_addr=streaming_addr
+    )
     subprocess.run([*argv(conf), "-t", "-q"], check=True)
     process = Process("nginx", argv(conf), log_path=prefix / "nginx.out")
     process.wait_for_port(gateway_port)

@@ -91,12 +91,13 @@ class Process:
         self._log.close()
 
 
-def granian_argv(target: str, port: int, *, workers: int, threads: int) -> list[str]:
-    """The WSGI server command the platform's APIs (and the benchmark's baselines) run under."""
+def granian_argv(target: str, port: int, *, workers: int, threads: int, interface: str = "wsgi") -> list[str]:
+    """The server command the platform's APIs (and the benchmark's baselines) run under:
+    WSGI for the APIs, ASGI for the streaming process."""
     return [
         str(Path(sys.executable).parent / "granian"),
         "--interface",
-        "wsgi",
+        interface,
         "--host",
         "127.0.0.1",
         "--port",

@@ -23,6 +23,7 @@ def main() -> int:
     gateway_port = int(os.environ.get("GATEWAY_PORT", "8000"))
     write_port = int(os.environ.get("WRITE_API_PORT", "8001"))
     read_port = int(os.environ.get("READ_API_PORT", "8002"))
+    streaming_port = int(os.environ.get("STREAMING_PORT", "8003"))
 
     database_url, stop_database = resolve_database(data_dir)
     redis_url, stop_redis = resolve_redis(data_dir)
@@ -35,6 +36,7 @@ def main() -> int:
             "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", redis_url),
             "WRITE_API_PORT": str(write_port),
             "READ_API_PORT": str(read_port),
+            "STREAMING_PORT": str(streaming_port),
             "API_WORKERS": os.environ.get("API_WORKERS", "2"),
             "API_THREADS": os.environ.get("API_THREADS", "4"),
             "WORKER_CONCURRENCY": os.environ.get("WORKER_CONCURRENCY", "2"),
@@ -48,7 +50,11 @@ def main() -> int:
         )
         prefix = data_dir / "nginx"
         conf = nginx.render(
-            prefix, gateway_port=gateway_port, write_addr=f"127.0.0.1:{write_port}", read_addr=f"127.0.0.1:{read_port}"
+            prefix,
+            gateway_port=gateway_port,
+            write_addr=f"127.0.0.1:{write_port}",
+            read_addr=f"127.0.0.1:{read_port}",
+            streaming_addr=f"127.0.0.1:{streaming_port}",
         )
         env["NGINX_BIN"] = nginx.nginx_binary()
         env["NGINX_PREFIX"] = str(conf.parent)
@@ -57,6 +63,7 @@ def main() -> int:
             f"    gateway    http://127.0.0.1:{gateway_port}/   (API docs: /api/docs/, admin: /admin/)\n"
             f"    write-API  http://127.0.0.1:{write_port}/\n"
             f"    read-API   http://127.0.0.1:{read_port}/\n"
+            f"    streaming  http://127.0.0.1:{streaming_port}/api/v1/streaming/   (Server-Sent Events)\n"
             f"    database   {database_url}\n    redis      {redis_url}\n"
             f"  Ctrl-C stops everything.\n",
             flush=True,

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Role entrypoint: write-api | read-api | worker | beat | migrate | <any command>.
+# Role entrypoint: write-api | read-api | streaming | worker | beat | migrate | <any command>.
 set -eu
 
 API_WORKERS="${API_WORKERS:-4}"
@@ -16,6 +16,10 @@ serve() {
 case "${1:-write-api}" in
     write-api) serve config.settings.write ;;
     read-api) serve config.settings.read ;;
+    streaming)
+        export DJANGO_SETTINGS_MODULE=config.settings.streaming
+        exec granian --interface asgi --host 0.0.0.0 --port "$PORT" --workers "${STREAMING_WORKERS:-1}" \
+            --no-access-log config.asgi:application ;;
     worker)
         export DJANGO_SETTINGS_MODULE=config.settings.worker
         exec celery -A config worker --loglevel="${LOG_LEVEL:-INFO}" --concurrency="${WORKER_CONCURRENCY:-2}" ;;

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "apps.follows.apps.FollowsConfig",
     "apps.tweets.apps.TweetsConfig",
     "apps.timelines.apps.TimelinesConfig",
+    "apps.notifications.apps.NotificationsConfig",
+    "apps.streaming.apps.StreamingConfig",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +195,11 @@ FANOUT_BATCH_SIZE = env.int("FANOUT_BATCH_SIZE", default=1000)
 TWEET_CACHE_SECONDS = env.int("TWEET_CACHE_SECONDS", default=7 * 86400)
 # How long an unfollowed author stays hidden at read time while their entries are removed.
 HIDDEN_AUTHOR_SECONDS = env.int("HIDDEN_AUTHOR_SECONDS", default=3600)
+
+# --- Hashtags, notifications, streaming
+TRENDING_MAX_HOURS = env.int("TRENDING_MAX_HOURS", default=24)
+TRENDING_CACHE_SECONDS = env.int("TRENDING_CACHE_SECONDS", default=60)
+STREAMING_HEARTBEAT_SECONDS = env.float("STREAMING_HEARTBEAT_SECONDS", default=15.0)
 REBUILD_LOCK_MS = env.int("REBUILD_LOCK_MS", default=5000)
 
 # --- Identity ----------------------------------------------------------------------

@@ -38,8 +38,15 @@ def process_env(**overrides: str) -> dict[str, str]:
 
 def start_api(role: str, log_dir: Path, **env: str) -> tuple[Process, int]:
     port = free_port()
-    module = {"write-api": "config.settings.write", "read-api": "config.settings.read"}[role]
-    argv = granian_argv("config.wsgi:application", port, workers=1, threads=4)
+    module = {
+        "write-api": "config.settings.write",
+        "read-api": "config.settings.read",
+        "streaming": "config.settings.streaming",
+    }[role]
+    if role == "streaming":
+        argv = granian_argv("config.asgi:application", port, workers=1, threads=1, interface="asgi")
+    else:
+        argv = granian_argv("config.wsgi:application", port, workers=1, threads=4)
     process = Process(
         role, argv, log_path=log_dir / f"{role}.log", cwd=ROOT, env=process_env(DJANGO_SETTINGS_MODULE=module, **env)
     )
@@ -48,9 +55,13 @@ def start_api(role: str, log_dir: Path, **env: str) -> tuple[Process, int]:
 
 
 def wait_for_replica(timeout: float = 10.0) -> None:
-    """Block until the replica has replayed everything the primary has written so far."""
+    """Block until the replica has replayed everything the primary has written so far.
+
+    The target is the WAL insert position, not the write position: with
+    synchronous_commit off (the test cluster's setting) a commit returns before its
+    record is written, so the write position can still be behind it."""
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
         (target,) = cursor.fetchone()
     with psycopg.connect(database_url("replica").replace("postgres://", "postgresql://")) as replica:
         for _ in range(int(timeout / 0.01)):
@@ -63,19 +74,23 @@ def wait_for_replica(timeout: float = 10.0) -> None:
 
 @pytest.fixture
 def stack(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
-    """write-API + read-API under granian behind the real nginx gateway."""
+    """write-API + read-API (WSGI) and streaming (ASGI) under granian behind the real nginx
+    gateway."""
     started: list[Process] = []
     try:
         write, write_port = start_api("write-api", tmp_path)
         started.append(write)
         read, read_port = start_api("read-api", tmp_path)
         started.append(read)
+        streaming, streaming_port = start_api("streaming", tmp_path)
+        started.append(streaming)
         gateway_port = free_port()
         gateway = nginx.start(
             tmp_path / "nginx",
             gateway_port=gateway_port,
             write_addr=f"127.0.0.1:{write_port}",
             read_addr=f"127.0.0.1:{read_port}",
+            streaming_addr=f"127.0.0.1:{streaming_port}",
         )
         started.append(gateway)
         yield {"gateway": f"http://127.0.0.1:{gateway_port}", "processes": started, "log_dir": tmp_path}

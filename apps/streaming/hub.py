@@ -1,0 +1,84 @@
+"""One Redis pub/sub connection per streaming process, shared by every open stream.
+
+Each stream gets an asyncio queue; the hub subscribes a channel while at least one
+stream wants it and routes each message to those streams' queues. An idle stream costs
+a queue and a coroutine, not a Redis connection or a thread.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+
+import redis.asyncio as aioredis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+QUEUE_SIZE = 1000  # a reader this far behind loses live events (they resume from the timeline)
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._queues: dict[bytes, set[asyncio.Queue[bytes]]] = defaultdict(set)
+        self._client: aioredis.Redis | None = None
+        self._pubsub: aioredis.client.PubSub | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    def client(self) -> aioredis.Redis:
+        if self._client is None:
+            self._client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+        return self._client
+
+    async def subscribe(self, channels: list[str]) -> "asyncio.Queue[bytes]":
+        queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_SIZE)
+        async with self._lock:
+            if self._pubsub is None:
+                self._pubsub = self.client().pubsub(ignore_subscribe_messages=True)
+            fresh = [channel for channel in channels if not self._queues.get(channel.encode())]
+            for channel in channels:
+                self._queues[channel.encode()].add(queue)
+            if fresh:
+                await self._pubsub.subscribe(*fresh)
+            if self._reader is None or self._reader.done():
+                self._reader = asyncio.create_task(self._read(self._pubsub))
+        return queue
+
+    async def unsubscribe(self, channels: list[str], queue: "asyncio.Queue[bytes]") -> None:
+        async with self._lock:
+            idle = []
+            for channel in channels:
+                queues = self._queues.get(channel.encode())
+                if queues is None:
+                    continue
+                queues.discard(queue)
+                if not queues:
+                    del self._queues[channel.encode()]
+                    idle.append(channel)
+            if idle and self._pubsub is not None:
+                with contextlib.suppress(Exception):
+                    await self._pubsub.unsubscribe(*idle)
+
+    async def _read(self, pubsub: aioredis.client.PubSub) -> None:
+        while True:
+            try:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            except (aioredis.ConnectionError, aioredis.TimeoutError) as exc:
+                logger.warning("streaming hub lost redis: %s; reconnecting", exc)
+                await asyncio.sleep(1.0)
+                continue
+            except Exception:
+                logger.exception("streaming hub could not read a message")
+                await asyncio.sleep(0.1)
+                continue
+            if message is None or message.get("type") != "message":
+                if not self._queues:
+                    await asyncio.sleep(0.05)
+                continue
+            for queue in list(self._queues.get(message["channel"], ())):
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(message["data"])
+
+
+hub = Hub()

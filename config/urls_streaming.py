@@ -1,0 +1,10 @@
+"""streaming: Server-Sent Events under an ASGI server (the gateway sends /api/v1/streaming/ here)."""
+
+from django.urls import include, path
+
+from twitter import health
+
+urlpatterns = [
+    path("api/v1/", include("apps.streaming.urls")),
+    path("health/live", health.live, name="health-live"),
+]
