@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("apps.tweets.api.urls_read")),
     path("api/v1/", include("apps.notifications.api.urls_read")),
     path("api/v1/", include("apps.timelines.api.urls_read")),
+    path("api/v1/", include("apps.search.api.urls_read")),
     *common_urlpatterns,
 ]
 

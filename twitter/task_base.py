@@ -18,7 +18,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, Redi
 class ReliableTask(Task):
     acks_late = True
     reject_on_worker_lost = True
-    autoretry_for = TRANSIENT_ERRORS
+    autoretry_for: tuple[type[Exception], ...] = TRANSIENT_ERRORS
     retry_backoff = 2
     retry_backoff_max = 300
     retry_jitter = True

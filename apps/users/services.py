@@ -112,6 +112,7 @@ def user_register(*, username: str, email: str, password: str, display_name: str
     try:
         with transaction.atomic():
             candidate.save(force_insert=True)
+            events.publish("user.registered", {"user_id": candidate.id})
     except IntegrityError as exc:  # a concurrent registration took the name or email
         field = "email" if "email" in str(exc) else "username"
         raise ApplicationError("Invalid input.", fields={field: [f"This {field} is taken."]}) from exc

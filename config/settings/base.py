@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import BASE_DIR, env
 
 # --- Core ---------------------------------------------------------------------------
@@ -43,6 +45,8 @@ INSTALLED_APPS = [
     "apps.timelines.apps.TimelinesConfig",
     "apps.notifications.apps.NotificationsConfig",
     "apps.streaming.apps.StreamingConfig",
+    "django_elasticsearch_dsl",
+    "apps.search.apps.SearchConfig",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +205,33 @@ TRENDING_MAX_HOURS = env.int("TRENDING_MAX_HOURS", default=24)
 TRENDING_CACHE_SECONDS = env.int("TRENDING_CACHE_SECONDS", default=60)
 STREAMING_HEARTBEAT_SECONDS = env.float("STREAMING_HEARTBEAT_SECONDS", default=15.0)
 REBUILD_LOCK_MS = env.int("REBUILD_LOCK_MS", default=5000)
+
+# --- Search ------------------------------------------------------------------------
+
+# Elasticsearch when set (e.g. http://127.0.0.1:9200); otherwise Postgres full-text search.
+ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
+# Seconds a search may take on the cluster before it counts as failed.
+SEARCH_TIMEOUT = env.float("SEARCH_TIMEOUT", default=1.0)
+# After a failure, how long searches skip the cluster before one probes it again.
+SEARCH_BREAKER_COOLDOWN = env.float("SEARCH_BREAKER_COOLDOWN", default=10.0)
+# When the cluster fails: "postgres" answers from the Postgres backend, "unavailable" is a 503.
+SEARCH_FALLBACK = env.str("SEARCH_FALLBACK", default="postgres")
+if SEARCH_FALLBACK not in ("postgres", "unavailable"):
+    raise ImproperlyConfigured(f"SEARCH_FALLBACK must be 'postgres' or 'unavailable', not {SEARCH_FALLBACK!r}")
+SEARCH_INDEX_PREFIX = env.str("SEARCH_INDEX_PREFIX", default="twitter")
+SEARCH_INDEX_REPLICAS = env.int("SEARCH_INDEX_REPLICAS", default=0)
+# Index writes wait until they are searchable (tests); production leaves it to the refresh interval.
+SEARCH_REFRESH_ON_WRITE = env.bool("SEARCH_REFRESH_ON_WRITE", default=False)
+# Relevance pages go this deep; past it, narrow the query (deep offsets are slow on every backend).
+SEARCH_MAX_OFFSET = env.int("SEARCH_MAX_OFFSET", default=1000)
+ELASTICSEARCH_DSL: dict[str, Any] = (
+    {"default": {"hosts": [ELASTICSEARCH_URL], "request_timeout": SEARCH_TIMEOUT, "max_retries": 0}}
+    if ELASTICSEARCH_URL
+    else {}
+)
+# No indexing on model save: the worker indexes from outbox events.
+ELASTICSEARCH_DSL_AUTOSYNC = False
+ELASTICSEARCH_DSL_SIGNAL_PROCESSOR = "django_elasticsearch_dsl.signals.BaseSignalProcessor"
 
 # --- Identity ----------------------------------------------------------------------
 

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from apps.search.api import views_read
+
+urlpatterns = [path("search", views_read.SearchApi.as_view(), name="search")]

@@ -1,0 +1,38 @@
+"""Consumers of outbox events that keep the Elasticsearch indexes current (subscribed
+only when ELASTICSEARCH_URL is set). A slow or dead cluster delays indexing; it never
+fails a write: the events wait, and these tasks retry with backoff."""
+
+from typing import Any
+
+from celery import shared_task
+
+from apps.search import services
+from apps.search.backends.elastic.client import CLUSTER_ERRORS
+from apps.search.backends.elastic.indexes import IndexingRefusedError
+from twitter.task_base import TRANSIENT_ERRORS, ReliableTask
+
+Payload = dict[str, Any]
+
+
+class IndexingTask(ReliableTask):
+    autoretry_for = (*TRANSIENT_ERRORS, *CLUSTER_ERRORS, IndexingRefusedError)
+
+
+@shared_task(base=IndexingTask, name="apps.search.tasks.tweet_index_task")
+def tweet_index_task(event_id: int, payload: Payload) -> int:
+    return services.tweets_index(tweet_ids=[payload["tweet_id"]])
+
+
+@shared_task(base=IndexingTask, name="apps.search.tasks.tweet_unindex_task")
+def tweet_unindex_task(event_id: int, payload: Payload) -> None:
+    services.tweets_unindex(tweet_ids=[payload["tweet_id"]])
+
+
+@shared_task(base=IndexingTask, name="apps.search.tasks.user_index_task")
+def user_index_task(event_id: int, payload: Payload) -> bool:
+    return services.user_index(user_id=payload["user_id"])
+
+
+@shared_task(base=IndexingTask, name="apps.search.tasks.author_visibility_task")
+def author_visibility_task(event_id: int, payload: Payload) -> None:
+    services.author_visibility_sync(user_id=payload["user_id"])
