@@ -73,9 +73,12 @@ def test_equally_relevant_tweets_rank_newest_first_and_recent_pages_by_id(
     assert tweets(search_backend, sort="recent", text="weather") == newest_first
     older = TweetSearch(filter=TweetFilter(text="weather"), sort="recent", limit=2, max_id=newest_first[1])
     assert search_backend.backend.tweet_ids(older) == newest_first[2:4]
-    assert search_backend.backend.tweet_ids(
-        TweetSearch(filter=TweetFilter(text="weather"), sort="relevance", limit=2, offset=2)
-    ) == newest_first[2:4]
+    assert (
+        search_backend.backend.tweet_ids(
+            TweetSearch(filter=TweetFilter(text="weather"), sort="relevance", limit=2, offset=2)
+        )
+        == newest_first[2:4]
+    )
 
 
 def test_more_relevant_text_ranks_higher(search_backend: Backend, api_for: Any) -> None:

@@ -10,8 +10,8 @@ from django.test import override_settings
 from elasticsearch.dsl.connections import connections
 
 from apps.search import selectors
-from apps.search.backends.elastic import documents, queries
 from apps.search.backends.base import TweetSearch
+from apps.search.backends.elastic import documents, queries
 from apps.tweets.search import TweetFilter
 from tests.factories import UserFactory
 
@@ -106,7 +106,7 @@ def test_bad_requests_are_clear_400s(api_for: Any, params: dict[str, str], field
 def test_a_query_of_only_operators_without_matches_is_empty_not_an_error(api_for: Any) -> None:
     viewer = api_for(UserFactory())
     assert search(viewer, q="#nothing_here").json() == []
-    assert search(viewer, q="\"unclosed -quote or").json() == []
+    assert search(viewer, q='"unclosed -quote or').json() == []
 
 
 # --- The cluster fails ------------------------------------------------------------------
