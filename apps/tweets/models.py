@@ -26,6 +26,8 @@ class Tweet(models.Model):
     )
     # Mentions and hashtags with their offsets, as the API returns them.
     entities = models.JSONField(default=dict, blank=True)
+    # Attached images as the API returns them (apps.media checked and attached them).
+    media = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Deletion is a tombstone: the row stays for counters and threads, and never shows.
     deleted_at = models.DateTimeField(null=True, blank=True)

@@ -38,7 +38,7 @@ def render_core(tweet: Tweet) -> RenderedTweet:
             "like_count": tweet.like_count,
             "retweet_count": tweet.retweet_count,
             "reply_count": tweet.reply_count,
-            "media": [],
+            "media": tweet.media or [],
             "hashtags": entities.get("hashtags", []),
             "mentions": entities.get("mentions", []),
         },

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from apps.media import services as media_services
 from apps.tweets import entities
 from apps.tweets.models import TEXT_MAX_LENGTH, Like, Tweet, TweetHashtag, TweetMention
 from apps.users import selectors as user_selectors
@@ -73,8 +74,6 @@ def tweet_create(
     *, author_id: int, text: str, reply_to_id: int | None = None, media_ids: list[int] | None = None
 ) -> Tweet:
     clean = _clean_text(text)
-    if media_ids:
-        raise ApplicationError("Invalid input.", fields={"media_ids": ["Unknown media id."]})
     author = user_selectors.user_active_summary(user_id=author_id)
     data, mentioned, tags = _entities(clean, author.id)
     with transaction.atomic():
@@ -90,9 +89,14 @@ def tweet_create(
                 ) from exc
             reply_to_id, reply_to_user_id = parent.id, parent.author_id
             Tweet.objects.filter(pk=parent.id).update(reply_count=F("reply_count") + 1)
-        tweet = Tweet.objects.create(
+        tweet = Tweet(
             author_id=author.id, text=clean, reply_to_id=reply_to_id, reply_to_user_id=reply_to_user_id, entities=data
         )
+        if media_ids:
+            tweet.media = media_services.media_attach_to_tweet(
+                owner_id=author.id, media_ids=media_ids, tweet_id=tweet.id
+            )
+        tweet.save(force_insert=True)
         TweetHashtag.objects.bulk_create([TweetHashtag(tag=tag, tweet_id=tweet.id) for tag in tags])
         TweetMention.objects.bulk_create([TweetMention(tweet_id=tweet.id, user_id=user) for user in mentioned])
         user_services.user_counters_adjust(deltas={author.id: {"tweets_count": 1}})

@@ -16,6 +16,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from apps.media import services as media_services
 from apps.users.models import User, normalize_email
 from apps.users.validators import (
     BIO_MAX_LENGTH,
@@ -123,6 +124,8 @@ def user_update_profile(*, user_id: int, changes: dict[str, Any]) -> User:
     """Apply a partial profile update; unknown keys are the caller's to reject."""
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, str] = {}
+    changes = dict(changes)
+    avatar_change, avatar_media_id = "avatar_media_id" in changes, changes.pop("avatar_media_id", None)
     for name, value in changes.items():
         clean = _clean_website(value, errors) if name == "website" else _clean_text_field(name, value, errors)
         if clean is not None:
@@ -134,6 +137,12 @@ def user_update_profile(*, user_id: int, changes: dict[str, Any]) -> User:
         user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
         if user is None:
             raise NotFoundError("User not found.")
+        if avatar_change:
+            cleaned["avatar_url"] = (
+                ""
+                if avatar_media_id is None
+                else media_services.media_use_as_avatar(owner_id=user_id, media_id=avatar_media_id)
+            )
         for name, value in cleaned.items():
             setattr(user, name, value)
         if cleaned:

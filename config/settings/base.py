@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.streaming.apps.StreamingConfig",
     "django_elasticsearch_dsl",
     "apps.search.apps.SearchConfig",
+    "apps.media.apps.MediaConfig",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +186,7 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "twitter.tasks.outbox_sweep_task", "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS},
     "outbox-prune": {"task": "twitter.tasks.outbox_prune_task", "schedule": 3600.0},
     "celebrities-sync": {"task": "apps.timelines.tasks.celebrities_sync_task", "schedule": 300.0},
+    "media-expire": {"task": "apps.media.tasks.media_expire_task", "schedule": 3600.0},
 }
 
 # --- Timelines ---------------------------------------------------------------------
@@ -232,6 +234,41 @@ ELASTICSEARCH_DSL: dict[str, Any] = (
 # No indexing on model save: the worker indexes from outbox events.
 ELASTICSEARCH_DSL_AUTOSYNC = False
 ELASTICSEARCH_DSL_SIGNAL_PROCESSOR = "django_elasticsearch_dsl.signals.BaseSignalProcessor"
+
+# --- Media ---------------------------------------------------------------------------
+
+# S3 (or any S3-compatible store) when a bucket is set; else files under MEDIA_ROOT.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+MEDIA_STORAGE = "s3" if S3_BUCKET else "local"
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(DATA_DIR / "media"))
+# Public base URL of media (a CDN in front of the bucket). Local storage defaults to the
+# read-API's /media/ (through the gateway); S3 defaults to the bucket's own URLs.
+MEDIA_URL_BASE = env.str("MEDIA_URL_BASE", default="" if S3_BUCKET else "/media/")
+MEDIA_MAX_BYTES = env.int("MEDIA_MAX_BYTES", default=8 * 1024 * 1024)
+MEDIA_MAX_DIMENSION = env.int("MEDIA_MAX_DIMENSION", default=8192)
+# How long a presigned upload URL stays valid.
+MEDIA_UPLOAD_SECONDS = env.int("MEDIA_UPLOAD_SECONDS", default=900)
+# Media never attached to a tweet or profile within this time are deleted.
+MEDIA_UNATTACHED_TTL_SECONDS = env.int("MEDIA_UNATTACHED_TTL_SECONDS", default=24 * 3600)
+_S3_OPTIONS = {
+    "bucket_name": S3_BUCKET,
+    "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+    "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+    "region_name": env.str("S3_REGION", default="us-east-1"),
+    "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+    "querystring_auth": False,  # media are public: plain URLs, cacheable by a CDN
+    "file_overwrite": False,
+}
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "media": (
+        {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _S3_OPTIONS}
+        if S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
+    ),
+}
 
 # --- Identity ----------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from apps.users import services
 from apps.users.api.serializers import TokenPairOutputSerializer, UserMeOutputSerializer
 from apps.users.api.throttles import LoginRateThrottle, LoginUsernameThrottle, RegisterRateThrottle
-from twitter.api.fields import StrictCharField
+from twitter.api.fields import IdField, StrictCharField
 from twitter.api.views import reject_unknown_fields, request_user_id
 
 
@@ -95,6 +95,8 @@ class UserMeUpdateApi(APIView):
         bio = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=1024)
         location = StrictCharField(required=False, allow_blank=True, trim_whitespace=False, max_length=256)
         website = StrictCharField(required=False, allow_blank=True, max_length=1024)
+        # An uploaded avatar (POST /media with purpose "avatar"); null removes the avatar.
+        avatar_media_id = IdField(required=False, allow_null=True)
 
     @extend_schema(request=InputSerializer, responses={200: UserMeOutputSerializer})
     def patch(self, request: Request) -> Response:
