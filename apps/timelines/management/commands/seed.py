@@ -180,7 +180,7 @@ class Command(BaseCommand):
             connections[PRIMARY].cursor() as cursor,
             cursor.copy(
                 "COPY tweets_tweet (id, author_id, text, reply_to_id, reply_to_user_id, created_at,"
-                " reply_count, like_count, retweet_count, entities) FROM STDIN"
+                " reply_count, like_count, retweet_count, entities, media) FROM STDIN"
             ) as copy,
         ):
             for number, (unix_ms, author) in enumerate(zip(times, authors, strict=True), 1):
@@ -204,6 +204,7 @@ class Command(BaseCommand):
                         0,
                         0,
                         orjson.dumps({"hashtags": tags, "mentions": []}).decode(),
+                        "[]",
                     )
                 )
                 tagged.extend((entities.normalize_tag(tag.value), tweet_id) for tag in found)
