@@ -4,6 +4,7 @@ bucket is configured, else the local file system (the embedded default)."""
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 
 
@@ -50,8 +51,6 @@ def read(key: str) -> bytes:
 
 
 def save(key: str, data: bytes, content_type: str) -> None:
-    from django.core.files.base import ContentFile
-
     content = ContentFile(data)
     content.content_type = content_type  # type: ignore[attr-defined]  # read by S3Storage for Content-Type
     storage().save(key, content)

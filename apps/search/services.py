@@ -65,7 +65,9 @@ def _batches(kind: str, batch_size: int, using: str) -> Iterator[list[Document]]
 
 def search_total(*, kind: str) -> int:
     using = read_alias()
-    return tweet_search.searchable_tweet_count(using=using) if kind == "tweets" else user_search.user_count(using=using)
+    if kind == "tweets":
+        return tweet_search.searchable_tweet_count(using=using)
+    return user_search.searchable_user_count(using=using)
 
 
 def search_reindex(*, kind: str, batch_size: int, progress: Callable[[int], None]) -> str:
@@ -78,18 +80,10 @@ def postgres_search_indexes_rebuild(*, progress: Callable[[str], None]) -> None:
     """The Postgres backend's equivalent: rebuild its GIN indexes without blocking writes
     (REINDEX CONCURRENTLY), then refresh the planner's statistics."""
     with connections[PRIMARY].cursor() as cursor:
-        for index in POSTGRES_SEARCH_INDEXES:
+        for index in (*tweet_search.SEARCH_INDEXES, *user_search.SEARCH_INDEXES):
             progress(index)
             cursor.execute(f"REINDEX INDEX CONCURRENTLY {index}")
         cursor.execute("ANALYZE")
-
-
-POSTGRES_SEARCH_INDEXES = (
-    "tweets_search_idx",
-    "hashtags_prefix_idx",
-    "users_username_trgm_idx",
-    "users_display_name_trgm_idx",
-)
 
 
 def elasticsearch_enabled() -> bool:

@@ -20,11 +20,15 @@ class IndexingTask(ReliableTask):
 
 @shared_task(base=IndexingTask, name="apps.search.tasks.tweet_index_task")
 def tweet_index_task(event_id: int, payload: Payload) -> int:
+    if payload.get("retweet_of_id") is not None:
+        return 0  # retweets are not searchable: their original is
     return services.tweets_index(tweet_ids=[payload["tweet_id"]])
 
 
 @shared_task(base=IndexingTask, name="apps.search.tasks.tweet_unindex_task")
 def tweet_unindex_task(event_id: int, payload: Payload) -> None:
+    if payload.get("retweet_of_id") is not None:
+        return
     services.tweets_unindex(tweet_ids=[payload["tweet_id"]])
 
 

@@ -14,7 +14,11 @@ from django.db import connections
 
 from apps.tweets import entities
 from apps.tweets.models import Tweet, TweetHashtag, TweetMention
+from twitter.db.like import like_prefix
 from twitter.db.routing import alias_for_reads
+
+# The indexes migration 0003_search made (what `search_reindex` rebuilds on Postgres).
+SEARCH_INDEXES = ("tweets_search_idx", "hashtags_prefix_idx")
 
 # How much a day of age weighs against text relevance: a tweet a day old scores half of
 # an equally relevant one posted now, two days a third, and so on.
@@ -106,14 +110,13 @@ class HashtagCount:
 
 def hashtags_by_prefix(*, prefix: str, offset: int, limit: int) -> list[HashtagCount]:
     """Hashtags starting with `prefix` (case-folded), the most used by live tweets first."""
-    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     sql = (
         f"SELECT h.tag, count(*) FROM {TweetHashtag._meta.db_table} h "
         f"JOIN {Tweet._meta.db_table} t ON t.id = h.tweet_id AND t.deleted_at IS NULL "
         "WHERE h.tag LIKE %(pattern)s GROUP BY h.tag ORDER BY count(*) DESC, h.tag LIMIT %(limit)s OFFSET %(offset)s"
     )
     with connections[alias_for_reads(Tweet)].cursor() as cursor:
-        cursor.execute(sql, {"pattern": pattern, "limit": limit, "offset": offset})
+        cursor.execute(sql, {"pattern": like_prefix(prefix), "limit": limit, "offset": offset})
         return [HashtagCount(tag, count) for tag, count in cursor.fetchall()]
 
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.db import connections
 
 from apps.users.models import User
+from twitter.db.like import like_prefix
 from twitter.db.routing import alias_for_reads
 
-
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+# The indexes migration 0002_search made (what `search_reindex` rebuilds on Postgres).
+SEARCH_INDEXES = ("users_username_trgm_idx", "users_display_name_trgm_idx")
 
 
 def user_ids_by_name(*, text: str, usernames_only: bool, offset: int, limit: int) -> list[int]:
@@ -38,8 +38,8 @@ def user_ids_by_name(*, text: str, usernames_only: bool, offset: int, limit: int
     )
     params: dict[str, str | int] = {
         "needle": needle,
-        "prefix": _like_prefix(needle),
-        "word_prefix": "% " + _like_prefix(needle),
+        "prefix": like_prefix(needle),
+        "word_prefix": "% " + like_prefix(needle),
         "limit": limit,
         "offset": offset,
     }
@@ -84,5 +84,6 @@ def user_records_after(*, after_id: int, limit: int, using: str) -> list[UserRec
     return _records(list(users))
 
 
-def user_count(*, using: str) -> int:
-    return User.objects.using(using).count()
+def searchable_user_count(*, using: str) -> int:
+    """How many accounts a full reindex writes: the active, unsuspended ones."""
+    return User.objects.using(using).filter(is_active=True, suspended_at__isnull=True).count()

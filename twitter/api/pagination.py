@@ -80,21 +80,33 @@ def paginate_queryset(queryset: "QuerySet[M]", params: PageParams, *, id_field: 
     return items
 
 
+def _page_url(request: Request, replaced: Sequence[str], limit: int, name: str, value: int) -> str:
+    """This request's URL with `limit` and `name=value` in place of the `replaced` parameters."""
+    base = request.build_absolute_uri(request.path)
+    kept = [(key, item) for key, item in request.query_params.items() if key not in (*replaced, "limit")]
+    return f"{base}?{urlencode([*kept, ('limit', limit), (name, value)])}"
+
+
 def link_header(request: Request, ids: Sequence[int], params: PageParams) -> str | None:
     """Link header for a page whose items have `ids`, newest first."""
     if not ids:
         return None
-    base = request.build_absolute_uri(request.path)
-    kept = [(key, value) for key, value in request.query_params.items() if key not in (*CURSOR_PARAMS, "limit")]
-
-    def url(cursor: str, value: int) -> str:
-        return f"{base}?{urlencode([*kept, ('limit', params.limit), (cursor, value)])}"
-
     links = []
     if len(ids) >= params.limit:
-        links.append(f'<{url("max_id", ids[-1])}>; rel="next"')
-    links.append(f'<{url("min_id", ids[0])}>; rel="prev"')
+        links.append(f'<{_page_url(request, CURSOR_PARAMS, params.limit, "max_id", ids[-1])}>; rel="next"')
+    links.append(f'<{_page_url(request, CURSOR_PARAMS, params.limit, "min_id", ids[0])}>; rel="prev"')
     return ", ".join(links)
+
+
+def offset_link_header(request: Request, *, offset: int, limit: int, has_next: bool) -> str | None:
+    """Link header for a page of a list paged by `offset` (ranked results, which have no
+    id order to page by)."""
+    links = []
+    if has_next:
+        links.append(f'<{_page_url(request, ("offset",), limit, "offset", offset + limit)}>; rel="next"')
+    if offset > 0:
+        links.append(f'<{_page_url(request, ("offset",), limit, "offset", max(0, offset - limit))}>; rel="prev"')
+    return ", ".join(links) or None
 
 
 def paginated_response(request: Request, data: list[Any], ids: Sequence[int], params: PageParams) -> Response:

@@ -6,8 +6,6 @@ Users and hashtags page by `offset`. Every page carries a Link header; the
 `X-Search-Backend` header says which backend answered.
 """
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, inline_serializer
@@ -23,19 +21,13 @@ from apps.tweets.api.serializers import TweetOutputSerializer
 from apps.users import selectors as user_selectors
 from apps.users.api.serializers import UserOutputSerializer
 from twitter.api.fields import IdField
-from twitter.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageParams, link_header
+from twitter.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageParams, link_header, offset_link_header
 from twitter.api.views import ReadApiView
 
 
 def _offset_links(request: Request, offset: int, limit: int, more: bool) -> str | None:
-    base = request.build_absolute_uri(request.path)
-    kept = [(key, value) for key, value in request.query_params.items() if key not in ("offset", "limit")]
-    links = []
-    if more and offset + limit <= settings.SEARCH_MAX_OFFSET:
-        links.append(f'<{base}?{urlencode([*kept, ("limit", limit), ("offset", offset + limit)])}>; rel="next"')
-    if offset > 0:
-        links.append(f'<{base}?{urlencode([*kept, ("limit", limit), ("offset", max(0, offset - limit))])}>; rel="prev"')
-    return ", ".join(links) or None
+    has_next = more and offset + limit <= settings.SEARCH_MAX_OFFSET
+    return offset_link_header(request, offset=offset, limit=limit, has_next=has_next)
 
 
 class SearchApi(ReadApiView):

@@ -8,7 +8,7 @@ happens while it fills is missing when the read alias swaps to it in one atomic 
 """
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,6 +57,16 @@ def ensure(kind: str) -> None:
     )
 
 
+def _write_targets(kind: str) -> list[str]:
+    """The indexes live changes of `kind` go to: one lookup of the write alias, which
+    `ensure` creates (with the first index) when it is missing."""
+    targets = _indexes_behind(write_alias(kind))
+    if not targets:
+        ensure(kind)
+        targets = _indexes_behind(write_alias(kind))
+    return targets
+
+
 def _refresh() -> bool | str:
     return "wait_for" if settings.SEARCH_REFRESH_ON_WRITE else False
 
@@ -65,19 +75,15 @@ def put(kind: str, documents: Sequence[Document]) -> None:
     """Index (or replace) `documents` in every index that takes live changes."""
     if not documents:
         return
-    ensure(kind)
-    targets = _indexes_behind(write_alias(kind))
+    targets = _write_targets(kind)
     actions = [{**doc.to_dict(include_meta=True), "_index": target} for target in targets for doc in documents]
     bulk(client(), actions, refresh=_refresh())
 
 
-def remove(kind: str, ids: Iterable[int]) -> None:
+def remove(kind: str, ids: Collection[int]) -> None:
     """Delete documents; one that is not there is already gone."""
-    ensure(kind)
     actions = [
-        {"_op_type": "delete", "_index": target, "_id": doc_id}
-        for target in _indexes_behind(write_alias(kind))
-        for doc_id in ids
+        {"_op_type": "delete", "_index": target, "_id": doc_id} for target in _write_targets(kind) for doc_id in ids
     ]
     _, errors = bulk(client(), actions, refresh=_refresh(), raise_on_error=False)
     _raise_unless(errors, expected_status=404)
@@ -93,8 +99,7 @@ def _raise_unless(errors: Any, *, expected_status: int) -> None:
 
 def set_author_visible(*, author_id: int, visible: bool) -> None:
     """Show or hide every tweet of an author (suspension)."""
-    ensure("tweets")
-    for target in _indexes_behind(write_alias("tweets")):
+    for target in _write_targets("tweets"):
         client().update_by_query(
             index=target,
             query={"term": {"author_id": author_id}},
