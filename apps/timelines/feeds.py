@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from redis.commands.core import Script
 
+from apps.tweets import rendering
 from apps.tweets.rendering import RenderedTweet
 from twitter import keys
 from twitter.redis import get_redis
@@ -259,12 +260,14 @@ class CachedPage:
     entries: list[tuple[int, bytes]]  # (id, cached value or b"") newest first
     cards: dict[int, bytes]  # author id -> cached card, for the authors of cached entries
     originals: dict[int, bytes]  # retweeted id -> cached value, for cached retweets
+    flags: dict[int, bytes]  # tweet id -> the viewer's flags, when their sets are loaded
 
 
 def page(
     *,
     list_key: str,
     viewer_id: int,
+    flags_viewer_id: int | None,
     max_id: int | None,
     lower: int | None,
     limit: int,
@@ -272,9 +275,21 @@ def page(
     merge_celebrities: bool,
     refresh_ttl: bool,
 ) -> CachedPage:
+    """One page from the cache in one script call. `viewer_id` is whose hidden authors
+    are left out; `flags_viewer_id` whose liked / retweeted flags come with the page."""
     celebrities_key = keys.followed_celebrities(viewer_id) if merge_celebrities else "tl:none"
+    likes_key = retweets_key = ""
+    if flags_viewer_id is not None:
+        likes_key, retweets_key = keys.viewer_likes(flags_viewer_id), keys.viewer_retweets(flags_viewer_id)
     raw = script("page")(
-        keys=[list_key, celebrities_key, keys.hidden_authors(viewer_id), keys.suspended_users()],
+        keys=[
+            list_key,
+            celebrities_key,
+            keys.hidden_authors(viewer_id),
+            keys.suspended_users(),
+            likes_key,
+            retweets_key,
+        ],
         args=[
             "" if max_id is None else max_id,
             "" if lower is None else lower,
@@ -288,30 +303,38 @@ def page(
         ],
         client=get_redis(),
     )
-    status, boundary, celebrity = (item.decode() for item in raw[:3])
+    status, boundary, celebrity, likes_loaded, retweets_loaded = raw[:5]
+    with_flags = bool(likes_loaded and retweets_loaded)
     entries: list[tuple[int, bytes]] = []
     cards: dict[int, bytes] = {}
     originals: dict[int, bytes] = {}
-    for i in range(3, len(raw), 5):
-        value, card, orig_value, orig_card = raw[i + 1 : i + 5]
-        entries.append((int(raw[i]), value))
-        if value:
-            tweet = CachedTweet.decode(value)
-            if card:
-                cards[tweet.author_id] = card
-            if orig_value and tweet.retweet_of_id is not None:
-                originals[tweet.retweet_of_id] = orig_value
-                if orig_card:
-                    cards[CachedTweet.decode(orig_value).author_id] = orig_card
+    flags: dict[int, bytes] = {}
+    for i in range(5, len(raw), 7):
+        tweet_id = int(raw[i])
+        value, card, orig_value, orig_card, liked, retweeted = raw[i + 1 : i + 7]
+        entries.append((tweet_id, value))
+        if not value:
+            continue
+        author, original, _ = value.split(b"|", 2)
+        original_id = int(original)
+        if card:
+            cards[int(author)] = card
+        if orig_value and original_id:
+            originals[original_id] = orig_value
+            if orig_card:
+                cards[int(orig_value.split(b"|", 1)[0])] = orig_card
+        if with_flags:
+            flags[original_id or tweet_id] = rendering.viewer_flags(liked=liked == b"1", retweeted=retweeted == b"1")
     if ascending:
         entries.reverse()
     return CachedPage(
-        status=status,
+        status=status.decode(),
         boundary=int(boundary) if boundary else None,
         missing_celebrity=int(celebrity) if celebrity else None,
         entries=entries,
         cards=cards,
         originals=originals,
+        flags=flags,
     )
 
 

@@ -92,20 +92,35 @@ class _Entries:
     entries: list[tuple[int, bytes]]  # (id, cached value or b"") newest first
     cards: dict[int, bytes]  # author cards the cache returned with them
     originals: dict[int, bytes]  # cached values of the tweets retweeted
+    flags: dict[int, bytes]  # the viewer's flags the cache returned with them
 
     @classmethod
     def from_database(cls, ids: list[int]) -> "_Entries":
-        return cls([(tweet_id, b"") for tweet_id in ids], {}, {})
+        return cls([(tweet_id, b"") for tweet_id in ids], {}, {}, {})
+
+
+# A page may need its home list and each followed celebrity's list built first; past this
+# many builds something keeps failing, and the page comes from the database.
+MAX_BUILDS_PER_PAGE = 16
 
 
 def _cached_page(
-    *, list_key: str, owner_id: int, viewer_id: int, params: PageParams, merge_celebrities: bool, pull: object
+    *,
+    list_key: str,
+    owner_id: int,
+    viewer_id: int,
+    flags_viewer_id: int | None,
+    params: PageParams,
+    merge_celebrities: bool,
+    pull: object,
 ) -> _Entries:
     lower = _lower(params)
-    for _ in range(4):
+    built: set[str] = set()
+    for _ in range(MAX_BUILDS_PER_PAGE):
         cached = feeds.page(
             list_key=list_key,
             viewer_id=viewer_id,
+            flags_viewer_id=flags_viewer_id,
             max_id=params.max_id,
             lower=lower,
             limit=params.limit,
@@ -113,14 +128,19 @@ def _cached_page(
             merge_celebrities=merge_celebrities,
             refresh_ttl=True,
         )
-        if cached.status == "miss":
+        if cached.status == "miss" and list_key not in built:
             rebuild = services.home_rebuild if merge_celebrities else services.user_rebuild
             _rebuild_once(owner_id, rebuild, list_key)
+            built.add(list_key)
         elif cached.status == "celebrity" and cached.missing_celebrity is not None:
-            _rebuild_once(cached.missing_celebrity, services.user_rebuild, keys.user_timeline(cached.missing_celebrity))
+            celebrity_key = keys.user_timeline(cached.missing_celebrity)
+            if celebrity_key in built:
+                break
+            _rebuild_once(cached.missing_celebrity, services.user_rebuild, celebrity_key)
+            built.add(celebrity_key)
         else:
             break
-    else:
+    if cached.status in ("miss", "celebrity"):
         logger.warning("timeline %s could not be built; this page comes from the database", list_key)
         ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)  # type: ignore[operator]
         return _Entries.from_database(ids)
@@ -136,11 +156,18 @@ def _cached_page(
         more = pull(owner_id, params, max_id=below, limit=params.limit - len(entries))  # type: ignore[operator]
         seen = {tweet_id for tweet_id, _ in entries}
         entries = entries + [(tweet_id, b"") for tweet_id in more if tweet_id not in seen]
-    return _Entries(entries, cached.cards, cached.originals)
+    return _Entries(entries, cached.cards, cached.originals, cached.flags)
 
 
 def _entries(
-    *, list_key: str, owner_id: int, viewer_id: int, params: PageParams, merge_celebrities: bool, pull: Any
+    *,
+    list_key: str,
+    owner_id: int,
+    viewer_id: int,
+    flags_viewer_id: int | None,
+    params: PageParams,
+    merge_celebrities: bool,
+    pull: Any,
 ) -> _Entries:
     """A page's entries (with what the cache knows of them); from the database alone when
     Redis is down."""
@@ -149,6 +176,7 @@ def _entries(
             list_key=list_key,
             owner_id=owner_id,
             viewer_id=viewer_id,
+            flags_viewer_id=flags_viewer_id,
             params=params,
             merge_celebrities=merge_celebrities,
             pull=pull,
@@ -163,11 +191,18 @@ def home_page(*, viewer_id: int, params: PageParams) -> Page:
         list_key=keys.home_timeline(viewer_id),
         owner_id=viewer_id,
         viewer_id=viewer_id,
+        flags_viewer_id=viewer_id,
         params=params,
         merge_celebrities=True,
         pull=_pull_home,
     )
-    return hydrate(found.entries, viewer_id=viewer_id, known_cards=found.cards, known_originals=found.originals)
+    return hydrate(
+        found.entries,
+        viewer_id=viewer_id,
+        known_cards=found.cards,
+        known_originals=found.originals,
+        known_flags=found.flags,
+    )
 
 
 def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Page:
@@ -175,11 +210,18 @@ def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Pag
         list_key=keys.user_timeline(user_id),
         owner_id=user_id,
         viewer_id=0,  # a profile shows everything its owner posted: no author is hidden
+        flags_viewer_id=viewer_id,
         params=params,
         merge_celebrities=False,
         pull=_pull_user,
     )
-    return hydrate(found.entries, viewer_id=viewer_id, known_cards=found.cards, known_originals=found.originals)
+    return hydrate(
+        found.entries,
+        viewer_id=viewer_id,
+        known_cards=found.cards,
+        known_originals=found.originals,
+        known_flags=found.flags,
+    )
 
 
 def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:
@@ -220,6 +262,7 @@ def hydrate(
     check_suspended: bool = False,
     known_cards: dict[int, bytes] | None = None,
     known_originals: dict[int, bytes] | None = None,
+    known_flags: dict[int, bytes] | None = None,
 ) -> Page:
     """Turn (id, cached value or b"") pairs into tweet JSON: cache misses are filled from the
     database, retweets get their original nested, a signed-in viewer gets their flags."""
@@ -251,11 +294,10 @@ def hydrate(
             continue  # the original was deleted or its author suspended
         shown.append((tweet_id, part, card, original, original_card))
 
-    flags: dict[int, bytes] = {}
+    flags = dict(known_flags or {})
     if viewer_id is not None:
-        flags = engagement.flags(
-            viewer_id=viewer_id, tweet_ids=sorted({part.retweet_of_id or t for t, part, *_ in shown})
-        )
+        unflagged = {part.retweet_of_id or t for t, part, *_ in shown} - flags.keys()
+        flags.update(engagement.flags(viewer_id=viewer_id, tweet_ids=sorted(unflagged)))
     items = []
     for tweet_id, part, card, original, original_card in shown:
         flag = flags.get(part.retweet_of_id or tweet_id, b"")

@@ -1,20 +1,28 @@
 -- One page of a timeline: the list KEYS[1] merged with the user timelines of the authors
--- in set KEYS[2] (followed celebrities), filtered and with each tweet's cached value.
+-- in set KEYS[2] (followed celebrities), filtered, with each tweet's cached value and the
+-- viewer's flags.
 -- KEYS[3]: authors hidden from this viewer (just unfollowed). KEYS[4]: suspended users.
+-- KEYS[5], KEYS[6]: the viewer's liked and retweeted sets ('' when there is no viewer).
 -- ARGV: max_id ('' = none), lower bound ('' = none), limit, ascending ('1'/'0'),
 --       user timeline key prefix, tweet key prefix, TTL to refresh on KEYS[1] (0 = none),
 --       author card key prefix, retweet window (entries).
--- Returns {status, boundary, missing_celebrity, then five values per tweet: id, value,
--- card, original value, original card}:
+-- Returns {status, boundary, missing_celebrity, likes_loaded, retweets_loaded, then seven
+-- values per tweet: id, value, card, original value, original card, liked, retweeted}:
 --   status 'miss': KEYS[1] does not exist (rebuild it);
 --   status 'celebrity': a merged user timeline is missing (its author id is returned);
 --   status 'db': the page lies below what the cache holds (read it from the database);
 --   boundary: ids at or below it may be missing from the cache ('' = the cache is whole);
 --   value '' means the tweet is not cached (hydrate it from the database); card '' means
 --   its author's card is not cached; the original's value and card are those of the
---   tweet a retweet points at ('' for an original, or when not cached).
+--   tweet a retweet points at ('' for an original, or when not cached);
+--   likes_loaded / retweets_loaded: '1' when that set of the viewer is loaded (its '0'
+--   member), so that liked / retweeted ('1'/'0', of the original for a retweet) hold;
+--   '' for a tweet that is not cached.
 -- A tweet is shown once: a retweet (or the original) is left out when the same original
 -- was shown within the `window` newer entries, on this page or just above it.
+--
+-- Each redis.call costs far more than the work of a GET, so values, cards and set
+-- memberships are read in batches (MGET, SMISMEMBER) for a group of entries at a time.
 local max_id, lower = ARGV[1], ARGV[2]
 local limit = tonumber(ARGV[3])
 local ascending = ARGV[4] == '1'
@@ -28,42 +36,53 @@ local function newer(a, b)
   return a > b
 end
 
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'miss', '', ''} end
+-- A list's last entry tells whether it exists (lists are never empty) and whether it
+-- is whole: the cache is whole above `boundary`; a list without the '0' end mark is capped.
+local home_tail = redis.call('LINDEX', KEYS[1], -1)
+if not home_tail then return {'miss', '', '', '', ''} end
 if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
 
 local lists = {KEYS[1]}
+local tails = {home_tail}
 for _, author in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local key = user_prefix .. author
-  if redis.call('EXISTS', key) == 0 then return {'celebrity', '', author} end
+  local tail = redis.call('LINDEX', key, -1)
+  if not tail then return {'celebrity', '', author, '', ''} end
   lists[#lists + 1] = key
+  tails[#tails + 1] = tail
 end
 
--- The cache is whole above `boundary`: a list without the '0' end mark is capped.
--- Entries are read in chunks as the merge needs them (a page rarely needs more than one).
+-- Entries are read in chunks as the merge needs them: a first page rarely needs more
+-- than `limit` entries of the home list and a few of each celebrity's (turning a reply
+-- into Lua values is what costs), later chunks are larger.
 local CHUNK = 64
+local SPARE = 2  -- candidates looked up beyond what a page still needs
+local first_chunk = {}
 local boundary = ''
 local entries = {}
 local loaded = {}
-local size = {}
-for i, key in ipairs(lists) do
-  local tail = redis.call('LINDEX', key, -1)
+local exhausted = {}
+for i, tail in ipairs(tails) do
   if tail ~= '0' and (boundary == '' or newer(tail, boundary)) then boundary = tail end
   entries[i] = {}
   loaded[i] = 0
-  size[i] = redis.call('LLEN', key)
+  exhausted[i] = false
+  first_chunk[i] = (max_id ~= '' or ascending) and CHUNK or (i == 1 and limit + SPARE or 8)
 end
 
 local function entry(i, position)
   if position > loaded[i] then
-    if loaded[i] >= size[i] then return nil end
-    local chunk = redis.call('LRANGE', lists[i], loaded[i], loaded[i] + CHUNK - 1)
+    if exhausted[i] then return nil end
+    local count = loaded[i] == 0 and first_chunk[i] or CHUNK
+    local chunk = redis.call('LRANGE', lists[i], loaded[i], loaded[i] + count - 1)
     for _, value in ipairs(chunk) do entries[i][#entries[i] + 1] = value end
     loaded[i] = loaded[i] + #chunk
+    exhausted[i] = #chunk < count
   end
   return entries[i][position]
 end
 if ascending and lower ~= '' and boundary ~= '' and not newer(lower, boundary) then
-  return {'db', boundary, ''}
+  return {'db', boundary, '', '', ''}
 end
 
 -- Merge newest first, keeping ids inside (lower, max_id) and above the boundary.
@@ -100,81 +119,191 @@ end
 -- A cached value is "author|original|rest" (original '0' for an original tweet); 'x' is
 -- a deleted tweet's tombstone.
 local function parse(value)
-  local a = string.find(value, '|', 1, true)
-  local b = string.find(value, '|', a + 1, true)
-  return string.sub(value, 1, a - 1), string.sub(value, a + 1, b - 1)
+  return string.match(value, '^(%d+)|(%d+)|')
 end
 
-local function hidden(author)
-  return redis.call('SISMEMBER', KEYS[3], author) == 1 or redis.call('SISMEMBER', KEYS[4], author) == 1
+local function prefixed(prefix, ids)
+  local out = {}
+  for i, id in ipairs(ids) do out[i] = prefix .. id end
+  return out
 end
 
--- Returns the value, its author's card, the original's value and card ('' when not
--- cached), and the original's id (the tweet's own id for an original); nil when hidden.
+-- Which of `members` (deduplicated) belong to the set `key`; skipped when `any` is false.
+local function members_of(key, any, members)
+  local found = {}
+  if not any or #members == 0 then return found end
+  local unique, seen = {}, {}
+  for _, member in ipairs(members) do
+    if not seen[member] then seen[member] = true; unique[#unique + 1] = member end
+  end
+  local bits = redis.call('SMISMEMBER', key, unpack(unique))
+  for i, member in ipairs(unique) do
+    if bits[i] == 1 then found[member] = true end
+  end
+  return found
+end
+
+local suspended_any = redis.call('SCARD', KEYS[4]) > 0
+local hidden_any = redis.call('EXISTS', KEYS[3]) == 1
+local info = {}   -- id -> false (never shown) or {value, author, original, orig_value, orig_author}
+local cards = {}  -- author -> card ('' when not cached)
+
+-- Look up ids not looked up yet, a slice at a time (unpack has a limit), in a few
+-- batched calls per slice.
+local SLICE = 200
+local function resolve_slice(todo)
+  local values = redis.call('MGET', unpack(prefixed(tweet_prefix, todo)))
+  local found, authors, originals = {}, {}, {}
+  for i, id in ipairs(todo) do
+    local value = values[i]
+    if not value then
+      info[id] = {value = ''}
+    elseif value == 'x' then
+      info[id] = false
+    else
+      local author, original = parse(value)
+      local item = {id = id, value = value, author = author, original = original}
+      found[#found + 1] = item
+      authors[#authors + 1] = author
+      if original ~= '0' then originals[#originals + 1] = original end
+    end
+  end
+  local original_values = {}
+  if #originals > 0 then
+    local fetched = redis.call('MGET', unpack(prefixed(tweet_prefix, originals)))
+    for i, original in ipairs(originals) do original_values[original] = fetched[i] end
+  end
+  local original_authors = {}
+  for _, item in ipairs(found) do
+    local original_value = original_values[item.original]
+    if original_value and original_value ~= 'x' then
+      item.orig_value = original_value
+      item.orig_author = parse(original_value)
+      original_authors[#original_authors + 1] = item.orig_author
+    end
+    item.orig_deleted = original_value == 'x'
+  end
+  local everyone = {unpack(authors)}
+  for _, author in ipairs(original_authors) do everyone[#everyone + 1] = author end
+  local suspended = members_of(KEYS[4], suspended_any, everyone)
+  local hidden = members_of(KEYS[3], hidden_any, authors)
+  local missing, asked = {}, {}
+  for _, author in ipairs(everyone) do
+    if cards[author] == nil and not asked[author] then asked[author] = true; missing[#missing + 1] = author end
+  end
+  if #missing > 0 then
+    local fetched = redis.call('MGET', unpack(prefixed(card_prefix, missing)))
+    for i, author in ipairs(missing) do cards[author] = fetched[i] or '' end
+  end
+  for _, item in ipairs(found) do
+    if item.orig_deleted or hidden[item.author] or suspended[item.author]
+      or (item.orig_author and suspended[item.orig_author]) then
+      info[item.id] = false
+    else
+      info[item.id] = item
+    end
+  end
+end
+
+local function resolve(ids)
+  local todo = {}
+  for _, id in ipairs(ids) do
+    if info[id] == nil then todo[#todo + 1] = id end
+    if #todo == SLICE then resolve_slice(todo); todo = {} end
+  end
+  if #todo > 0 then resolve_slice(todo) end
+end
+
+-- The value, its author's card, the original's value and card ('' when not cached), and
+-- the original's id (the tweet's own id for an original; nil when not cached); nil when
+-- the tweet is not shown. `id` must have been resolved.
 local function visible(id)
-  local value = redis.call('GET', tweet_prefix .. id)
-  if not value then return '', '', '', '', nil end
-  if value == 'x' then return nil end
-  local author, original = parse(value)
-  if hidden(author) then return nil end
-  local card = redis.call('GET', card_prefix .. author) or ''
-  if original == '0' then return value, card, '', '', id end
-  local orig_value = redis.call('GET', tweet_prefix .. original)
-  if not orig_value then return value, card, '', '', original end
-  if orig_value == 'x' then return nil end
-  local orig_author = parse(orig_value)
-  if redis.call('SISMEMBER', KEYS[4], orig_author) == 1 then return nil end
-  return value, card, orig_value, redis.call('GET', card_prefix .. orig_author) or '', original
+  local item = info[id]
+  if not item then return nil end
+  if item.value == '' then return '', '', '', '', nil end
+  local original = item.original == '0' and id or item.original
+  if not item.orig_value then return item.value, cards[item.author], '', '', original end
+  return item.value, cards[item.author], item.orig_value, cards[item.orig_author], original
 end
 
 -- Originals shown just above this page count for the window too.
 local shown = {}
 local function seed()
+  resolve(above)
   for _, id in ipairs(above) do
     local value, _, _, _, original = visible(id)
     if value and original then shown[original] = true end
   end
 end
 
-local out = {'ok', boundary, ''}
-local function emit(id, value, card, orig_value, orig_card)
-  out[#out + 1] = id
-  out[#out + 1] = value
-  out[#out + 1] = card
-  out[#out + 1] = orig_value
-  out[#out + 1] = orig_card
+local page = {}  -- {id, value, card, orig_value, orig_card, original}
+local function keep(id, into)
+  local value, card, orig_value, orig_card, original = visible(id)
+  if value and not (original and shown[original]) then
+    if original then shown[original] = true end
+    into[#into + 1] = {id, value, card, orig_value, orig_card, original}
+    return true
+  end
+  return false
 end
 
-local taken = 0
 if ascending then
   -- Which entries show is decided newest first, as for a descending page.
   local ids = {}
   for id in next_id do ids[#ids + 1] = id end
   seed()
+  resolve(ids)
   local kept = {}
-  for _, id in ipairs(ids) do
-    local value, card, orig_value, orig_card, original = visible(id)
-    if value and not (original and shown[original]) then
-      if original then shown[original] = true end
-      kept[#kept + 1] = {id, value, card, orig_value, orig_card}
-    end
-  end
-  for i = #kept, 1, -1 do
-    if taken >= limit then break end
-    emit(unpack(kept[i]))
-    taken = taken + 1
-  end
+  for _, id in ipairs(ids) do keep(id, kept) end
+  for i = #kept, math.max(1, #kept - limit + 1), -1 do page[#page + 1] = kept[i] end
 else
   local seeded = false
-  for id in next_id do
+  local done = false
+  while not done and #page < limit do
+    -- The next few candidates: as many as the page still needs, and a few spare.
+    local batch = {}
+    while #batch < limit - #page + SPARE do
+      local id = next_id()
+      if id == nil then done = true; break end
+      batch[#batch + 1] = id
+    end
+    if #batch == 0 then break end
     if not seeded then seed(); seeded = true end
-    local value, card, orig_value, orig_card, original = visible(id)
-    if value and not (original and shown[original]) then
-      if original then shown[original] = true end
-      emit(id, value, card, orig_value, orig_card)
-      taken = taken + 1
-      if taken >= limit then break end
+    resolve(batch)
+    for _, id in ipairs(batch) do
+      if #page >= limit then break end
+      keep(id, page)
     end
   end
+end
+
+-- The viewer's flags, for each cached tweet on the page (of the original for a retweet).
+local likes_loaded, retweets_loaded = '', ''
+local liked, retweeted = {}, {}
+if KEYS[5] ~= '' then
+  local flagged = {'0'}
+  for _, row in ipairs(page) do
+    if row[6] then flagged[#flagged + 1] = row[6] end
+  end
+  local like_bits = redis.call('SMISMEMBER', KEYS[5], unpack(flagged))
+  local retweet_bits = redis.call('SMISMEMBER', KEYS[6], unpack(flagged))
+  likes_loaded = like_bits[1] == 1 and '1' or ''
+  retweets_loaded = retweet_bits[1] == 1 and '1' or ''
+  for i = 2, #flagged do
+    if like_bits[i] == 1 then liked[flagged[i]] = true end
+    if retweet_bits[i] == 1 then retweeted[flagged[i]] = true end
+  end
+end
+
+local out = {'ok', boundary, '', likes_loaded, retweets_loaded}
+for _, row in ipairs(page) do
+  local id, value, card, orig_value, orig_card, original = unpack(row)
+  out[#out + 1] = id
+  out[#out + 1] = value
+  out[#out + 1] = card
+  out[#out + 1] = orig_value
+  out[#out + 1] = orig_card
+  out[#out + 1] = original and (liked[original] and '1' or '0') or ''
+  out[#out + 1] = original and (retweeted[original] and '1' or '0') or ''
 end
 return out
