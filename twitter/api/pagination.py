@@ -4,14 +4,16 @@ Query parameters: `limit` (default 20, max 100), `max_id` (strictly older than),
 `since_id` (strictly newer than; the newest page above it), `min_id` (strictly newer
 than; the page immediately above it). Items are always returned newest first. The
 response carries an RFC 8288 Link header: rel="next" (older) and rel="prev" (newer).
+The helpers take a Django request (a DRF request is one too).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,9 +46,9 @@ class PageParams:
         return self.min_id is not None
 
 
-def page_params(request: Request) -> PageParams:
+def page_params(request: HttpRequest) -> PageParams:
     errors: dict[str, list[str]] = {}
-    raw_limit = request.query_params.get("limit")
+    raw_limit = request.GET.get("limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
         if raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= MAX_LIMIT:
@@ -55,7 +57,7 @@ def page_params(request: Request) -> PageParams:
             errors["limit"] = [f"Must be a whole number from 1 to {MAX_LIMIT}."]
     cursors: dict[str, int | None] = {}
     for name in CURSOR_PARAMS:
-        raw = request.query_params.get(name)
+        raw = request.GET.get(name)
         cursors[name] = None if raw is None else parse_id(raw)
         if raw is not None and cursors[name] is None:
             errors[name] = ["Must be an id: a string of digits."]
@@ -80,32 +82,36 @@ def paginate_queryset(queryset: "QuerySet[M]", params: PageParams, *, id_field: 
     return items
 
 
-def _page_url(request: Request, replaced: Sequence[str], limit: int, name: str, value: int) -> str:
-    """This request's URL with `limit` and `name=value` in place of the `replaced` parameters."""
+def _page_urls(request: HttpRequest, replaced: Sequence[str], limit: int) -> Callable[[str, int], str]:
+    """Builds this request's URL with `limit` and `name=value` in place of the `replaced`
+    parameters (the base is worked out once per request)."""
     base = request.build_absolute_uri(request.path)
-    kept = [(key, item) for key, item in request.query_params.items() if key not in (*replaced, "limit")]
-    return f"{base}?{urlencode([*kept, ('limit', limit), (name, value)])}"
+    kept = [(key, item) for key, item in request.GET.items() if key not in (*replaced, "limit")]
+    query = urlencode([*kept, ("limit", limit)])
+    return lambda name, value: f"{base}?{query}&{urlencode([(name, value)])}"
 
 
-def link_header(request: Request, ids: Sequence[int], params: PageParams) -> str | None:
+def link_header(request: HttpRequest, ids: Sequence[int], params: PageParams) -> str | None:
     """Link header for a page whose items have `ids`, newest first."""
     if not ids:
         return None
+    url = _page_urls(request, CURSOR_PARAMS, params.limit)
     links = []
     if len(ids) >= params.limit:
-        links.append(f'<{_page_url(request, CURSOR_PARAMS, params.limit, "max_id", ids[-1])}>; rel="next"')
-    links.append(f'<{_page_url(request, CURSOR_PARAMS, params.limit, "min_id", ids[0])}>; rel="prev"')
+        links.append(f'<{url("max_id", ids[-1])}>; rel="next"')
+    links.append(f'<{url("min_id", ids[0])}>; rel="prev"')
     return ", ".join(links)
 
 
-def offset_link_header(request: Request, *, offset: int, limit: int, has_next: bool) -> str | None:
+def offset_link_header(request: HttpRequest, *, offset: int, limit: int, has_next: bool) -> str | None:
     """Link header for a page of a list paged by `offset` (ranked results, which have no
     id order to page by)."""
+    url = _page_urls(request, ("offset",), limit)
     links = []
     if has_next:
-        links.append(f'<{_page_url(request, ("offset",), limit, "offset", offset + limit)}>; rel="next"')
+        links.append(f'<{url("offset", offset + limit)}>; rel="next"')
     if offset > 0:
-        links.append(f'<{_page_url(request, ("offset",), limit, "offset", max(0, offset - limit))}>; rel="prev"')
+        links.append(f'<{url("offset", max(0, offset - limit))}>; rel="prev"')
     return ", ".join(links) or None
 
 
