@@ -139,6 +139,7 @@ class Api:
 
     def __init__(self, user: User, write: APIClient, read: APIClient, access: str) -> None:
         self.user = user
+        self.access = access
         self.write = authorize(write, access)
         self.read = authorize(read, access)
 

@@ -7,19 +7,23 @@ SERVICE_ROLE = "read-api"
 ROOT_URLCONF = "config.urls_read"
 DATABASE_ROUTERS = ["twitter.db.router.ReadReplicaRouter"]
 # No sessions, CSRF or Django auth middleware: the read-API is JWT-only and stateless.
+# The home timeline's hot path answers after the middleware that shape every response
+# (request id, metrics totals, security headers, length) and before the rest.
+_UNUSED = {
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+}
+_AFTER_HOT_PATH = {
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+}
 MIDDLEWARE = [
     "twitter.db.guards.ReadApiDatabaseMiddleware",
-    *(
-        m
-        for m in MIDDLEWARE
-        if m
-        not in {
-            "django.contrib.sessions.middleware.SessionMiddleware",
-            "django.middleware.csrf.CsrfViewMiddleware",
-            "django.contrib.auth.middleware.AuthenticationMiddleware",
-            "django.contrib.messages.middleware.MessageMiddleware",
-        }
-    ),
+    *(m for m in MIDDLEWARE if m not in _UNUSED | _AFTER_HOT_PATH),
+    "apps.timelines.api.hot_path.HomeTimelineHotPathMiddleware",
+    *(m for m in MIDDLEWARE if m in _AFTER_HOT_PATH),
 ]
 
 # The admin lives on the write-API; its middleware checks do not apply here.

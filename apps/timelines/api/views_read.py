@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -15,7 +15,7 @@ from twitter.api.views import ReadApiView, request_user_id
 
 
 def json_page(
-    request: Request, page: selectors.Page, params: PageParams, cursors: Sequence[int] | None = None
+    request: HttpRequest, page: selectors.Page, params: PageParams, cursors: Sequence[int] | None = None
 ) -> HttpResponse:
     """A page of tweets; `cursors` are the ids that paginate it when they are not the
     tweets' own (e.g. like ids), newest first."""
