@@ -4,9 +4,27 @@ The role comes from DJANGO_SETTINGS_MODULE: config.settings.write or config.sett
 """
 
 import os
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.wsgi import get_wsgi_application
+from django.http import HttpResponse
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.write")
 
-application = get_wsgi_application()
+StartResponse = Callable[..., Any]
+
+django_application = get_wsgi_application()
+
+
+def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    """Django's application, with a whole (non-streaming) response handed to the server
+    as a list of one body: granian writes a list in one go, and streams any other
+    iterable from Python. The response is closed here, as the server would close it."""
+    response = django_application(environ, start_response)
+    if not isinstance(response, HttpResponse):  # streaming: the server iterates it
+        return response
+    try:
+        return [response.content]
+    finally:
+        response.close()
