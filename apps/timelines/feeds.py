@@ -10,12 +10,11 @@ deleted. Every key comes from twitter.keys.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from redis.commands.core import Script
 
-from apps.tweets import rendering
 from apps.tweets.rendering import RenderedTweet
 from twitter import keys
 from twitter.redis import get_redis
@@ -252,15 +251,25 @@ def hidden_author_ids(viewer_id: int) -> set[int]:
 RETWEET_WINDOW = 20  # a tweet shows once among this many newer home entries
 
 
+class CachedRow(NamedTuple):
+    """One entry of a page as the cache holds it (b"" for what it does not hold)."""
+
+    id: int
+    value: bytes  # "author|original|core"
+    card: bytes  # the author's card
+    orig_value: bytes  # for a retweet: the original's value and its author's card
+    orig_card: bytes
+    liked: bytes  # the viewer's flags (of the original, for a retweet): b"1" / b"0"
+    retweeted: bytes
+
+
 @dataclass(frozen=True)
 class CachedPage:
     status: str  # "ok", "miss", "celebrity", "db"
     boundary: int | None  # ids at or below may be missing from the cache
     missing_celebrity: int | None
-    entries: list[tuple[int, bytes]]  # (id, cached value or b"") newest first
-    cards: dict[int, bytes]  # author id -> cached card, for the authors of cached entries
-    originals: dict[int, bytes]  # retweeted id -> cached value, for cached retweets
-    flags: dict[int, bytes]  # tweet id -> the viewer's flags, when their sets are loaded
+    rows: list[CachedRow]  # newest first
+    flags_loaded: bool  # the viewer's liked and retweeted sets are loaded: rows' flags hold
 
 
 def page(
@@ -304,37 +313,15 @@ def page(
         client=get_redis(),
     )
     status, boundary, celebrity, likes_loaded, retweets_loaded = raw[:5]
-    with_flags = bool(likes_loaded and retweets_loaded)
-    entries: list[tuple[int, bytes]] = []
-    cards: dict[int, bytes] = {}
-    originals: dict[int, bytes] = {}
-    flags: dict[int, bytes] = {}
-    for i in range(5, len(raw), 7):
-        tweet_id = int(raw[i])
-        value, card, orig_value, orig_card, liked, retweeted = raw[i + 1 : i + 7]
-        entries.append((tweet_id, value))
-        if not value:
-            continue
-        author, original, _ = value.split(b"|", 2)
-        original_id = int(original)
-        if card:
-            cards[int(author)] = card
-        if orig_value and original_id:
-            originals[original_id] = orig_value
-            if orig_card:
-                cards[int(orig_value.split(b"|", 1)[0])] = orig_card
-        if with_flags:
-            flags[original_id or tweet_id] = rendering.viewer_flags(liked=liked == b"1", retweeted=retweeted == b"1")
+    rows = [CachedRow(int(raw[i]), *raw[i + 1 : i + 7]) for i in range(5, len(raw), 7)]
     if ascending:
-        entries.reverse()
+        rows.reverse()
     return CachedPage(
         status=status.decode(),
         boundary=int(boundary) if boundary else None,
         missing_celebrity=int(celebrity) if celebrity else None,
-        entries=entries,
-        cards=cards,
-        originals=originals,
-        flags=flags,
+        rows=rows,
+        flags_loaded=bool(likes_loaded and retweets_loaded),
     )
 
 

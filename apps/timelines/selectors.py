@@ -89,14 +89,66 @@ def _rebuild_once(user_id: int, rebuild: Any, list_key: str) -> None:
 
 @dataclass(frozen=True)
 class _Entries:
-    entries: list[tuple[int, bytes]]  # (id, cached value or b"") newest first
-    cards: dict[int, bytes]  # author cards the cache returned with them
-    originals: dict[int, bytes]  # cached values of the tweets retweeted
-    flags: dict[int, bytes]  # the viewer's flags the cache returned with them
+    rows: list[feeds.CachedRow]  # from the cache, newest first
+    more: list[int]  # then ids from the database (past what the cache holds, or instead of it)
+    flags_loaded: bool  # the rows' flags hold
 
     @classmethod
     def from_database(cls, ids: list[int]) -> "_Entries":
-        return cls([(tweet_id, b"") for tweet_id in ids], {}, {}, {})
+        return cls([], ids, False)
+
+    def page(self, viewer_id: int | None) -> Page:
+        """The page: straight from the rows when the cache returned all of it, else
+        hydrated (what the cache lacked comes from the database)."""
+        if not self.more:
+            whole = _assembled(self.rows, viewer_id=viewer_id, flags_loaded=self.flags_loaded)
+            if whole is not None:
+                return whole
+        entries: list[tuple[int, bytes]] = []
+        cards: dict[int, bytes] = {}
+        originals: dict[int, bytes] = {}
+        flags: dict[int, bytes] = {}
+        for row in self.rows:
+            entries.append((row.id, row.value))
+            if not row.value:
+                continue
+            author, original, _ = row.value.split(b"|", 2)
+            original_id = int(original)
+            if row.card:
+                cards[int(author)] = row.card
+            if row.orig_value and original_id:
+                originals[original_id] = row.orig_value
+                if row.orig_card:
+                    cards[int(row.orig_value.split(b"|", 1)[0])] = row.orig_card
+            if self.flags_loaded:
+                flags[original_id or row.id] = _row_flags(row)
+        seen = {tweet_id for tweet_id, _ in entries}
+        entries += [(tweet_id, b"") for tweet_id in self.more if tweet_id not in seen]
+        return hydrate(entries, viewer_id=viewer_id, known_cards=cards, known_originals=originals, known_flags=flags)
+
+
+def _row_flags(row: feeds.CachedRow) -> bytes:
+    return rendering.viewer_flags(liked=row.liked == b"1", retweeted=row.retweeted == b"1")
+
+
+def _assembled(rows: list[feeds.CachedRow], *, viewer_id: int | None, flags_loaded: bool) -> Page | None:
+    """Each row's JSON from its cached parts, as `hydrate` would make it; None when a
+    part is missing (a value, a card, a retweet's original, the viewer's flags)."""
+    if viewer_id is not None and not flags_loaded:
+        return None
+    items = []
+    for row in rows:
+        if not row.value or not row.card:
+            return None
+        _, original, core = row.value.split(b"|", 2)
+        flag = b"" if viewer_id is None else _row_flags(row)
+        nested = b"null"
+        if original != b"0":
+            if not row.orig_value or not row.orig_card:
+                return None
+            nested = rendering.assemble(row.orig_value.split(b"|", 2)[2], row.orig_card, flag)
+        items.append(rendering.assemble(core, row.card, flag, nested))
+    return Page(ids=[row.id for row in rows], items=items)
 
 
 # A page may need its home list and each followed celebrity's list built first; past this
@@ -148,15 +200,13 @@ def _cached_page(
     if cached.status == "db":
         ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)  # type: ignore[operator]
         return _Entries.from_database(ids)
-    entries = cached.entries
     boundary = cached.boundary
-    if len(entries) < params.limit and boundary is not None and (lower is None or lower < boundary):
+    more: list[int] = []
+    if len(cached.rows) < params.limit and boundary is not None and (lower is None or lower < boundary):
         # Past the cached entries: the timeline goes on in the database.
         below = boundary + 1 if params.max_id is None else min(params.max_id, boundary + 1)
-        more = pull(owner_id, params, max_id=below, limit=params.limit - len(entries))  # type: ignore[operator]
-        seen = {tweet_id for tweet_id, _ in entries}
-        entries = entries + [(tweet_id, b"") for tweet_id in more if tweet_id not in seen]
-    return _Entries(entries, cached.cards, cached.originals, cached.flags)
+        more = pull(owner_id, params, max_id=below, limit=params.limit - len(cached.rows))  # type: ignore[operator]
+    return _Entries(cached.rows, more, cached.flags_loaded)
 
 
 def _entries(
@@ -196,13 +246,7 @@ def home_page(*, viewer_id: int, params: PageParams) -> Page:
         merge_celebrities=True,
         pull=_pull_home,
     )
-    return hydrate(
-        found.entries,
-        viewer_id=viewer_id,
-        known_cards=found.cards,
-        known_originals=found.originals,
-        known_flags=found.flags,
-    )
+    return found.page(viewer_id)
 
 
 def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Page:
@@ -215,13 +259,7 @@ def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Pag
         merge_celebrities=False,
         pull=_pull_user,
     )
-    return hydrate(
-        found.entries,
-        viewer_id=viewer_id,
-        known_cards=found.cards,
-        known_originals=found.originals,
-        known_flags=found.flags,
-    )
+    return found.page(viewer_id)
 
 
 def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:

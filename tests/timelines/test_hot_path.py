@@ -6,14 +6,17 @@ body and every header must be equal; the request id is fixed so that it is too.
 """
 
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from apps.timelines import selectors
 from apps.timelines.api.hot_path import HOT_PATH_REQUESTS
 from tests.conftest import READ_ROLE, Api, Events
 from tests.factories import UserFactory
+from twitter.api.pagination import PageParams
 
 HOT_PATH = "apps.timelines.api.hot_path.HomeTimelineHotPathMiddleware"
 HOME = "/api/v1/timelines/home"
@@ -125,3 +128,16 @@ def test_other_methods_and_paths_go_down_the_stack(world: dict[str, Any]) -> Non
         assert client.options(HOME).status_code == 200
         assert client.get(f"{HOME}/").status_code == 404
     assert (taken("hot"), taken("full")) == before
+
+
+def test_a_page_whole_in_the_cache_is_assembled_as_hydration_would(world: dict[str, Any]) -> None:
+    reader: Api = world["reader"]
+    with mock.patch.object(selectors, "hydrate", side_effect=AssertionError("hydrated")):
+        page = selectors.home_page(viewer_id=reader.user.pk, params=PageParams())
+    assert len(page.ids) >= 7
+    hydrated = selectors.hydrate([(tweet_id, b"") for tweet_id in page.ids], viewer_id=reader.user.pk)
+    assert page.json() == hydrated.json()
+    alice = int(world["tweets"][0]["author"]["id"])
+    anonymous = selectors.user_page(user_id=alice, viewer_id=None, params=PageParams())
+    assert anonymous.items
+    assert all(b'"liked"' not in item for item in anonymous.items)
