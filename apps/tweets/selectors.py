@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from apps.tweets.models import Like, Tweet, TweetHashtag
 from apps.tweets.rendering import RenderedTweet, render_core
 from twitter.api.pagination import PageParams, paginate_queryset
+from twitter.db.lookups import AnyOf
 from twitter.db.routing import PRIMARY, alias_for_reads
 from twitter.errors import NotFoundError
 from twitter.ids import id_age_seconds
@@ -72,10 +73,10 @@ def timeline_ids(
     """
     replies_ok = Q(reply_to_user_id__isnull=True) | Q(reply_to_user_id=F("author_id"))
     if reply_targets:
-        replies_ok |= Q(reply_to_user_id__in=reply_targets)
+        replies_ok |= Q(AnyOf(F("reply_to_user_id"), reply_targets))
     if viewer_id is not None:
         replies_ok |= Q(author_id=viewer_id)
-    queryset = Tweet.objects.using(using).filter(replies_ok, author_id__in=author_ids, deleted_at__isnull=True)
+    queryset = Tweet.objects.using(using).filter(replies_ok, AnyOf(F("author_id"), author_ids), deleted_at__isnull=True)
     if exclude_suspended:
         queryset = queryset.filter(author__suspended_at__isnull=True)
     if max_id is not None:
