@@ -52,12 +52,12 @@ for _, author in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   tails[#tails + 1] = tail
 end
 
--- Entries are read in chunks as the merge needs them: a first page rarely needs more
--- than `limit` entries of the home list and a few of each celebrity's (turning a reply
--- into Lua values is what costs), later chunks are larger.
+-- Entries are read in chunks as the merge needs them, since turning a reply into Lua
+-- values is what costs: a first page rarely needs more than `limit` entries of the home
+-- list and a few of each celebrity's; each later chunk doubles, up to CHUNK.
 local CHUNK = 64
 local SPARE = 2  -- candidates looked up beyond what a page still needs
-local first_chunk = {}
+local chunk_size = {}
 local boundary = ''
 local entries = {}
 local loaded = {}
@@ -67,17 +67,18 @@ for i, tail in ipairs(tails) do
   entries[i] = {}
   loaded[i] = 0
   exhausted[i] = false
-  first_chunk[i] = (max_id ~= '' or ascending) and CHUNK or (i == 1 and limit + SPARE or 8)
+  chunk_size[i] = (max_id ~= '' or ascending) and CHUNK or (i == 1 and limit + SPARE + 1 or 4)
 end
 
 local function entry(i, position)
   if position > loaded[i] then
     if exhausted[i] then return nil end
-    local count = loaded[i] == 0 and first_chunk[i] or CHUNK
+    local count = chunk_size[i]
     local chunk = redis.call('LRANGE', lists[i], loaded[i], loaded[i] + count - 1)
     for _, value in ipairs(chunk) do entries[i][#entries[i] + 1] = value end
     loaded[i] = loaded[i] + #chunk
     exhausted[i] = #chunk < count
+    chunk_size[i] = math.min(CHUNK, count * 2)
   end
   return entries[i][position]
 end
@@ -85,20 +86,31 @@ if ascending and lower ~= '' and boundary ~= '' and not newer(lower, boundary) t
   return {'db', boundary, '', '', ''}
 end
 
--- Merge newest first, keeping ids inside (lower, max_id) and above the boundary.
-local pos = {}
-for i = 1, #lists do pos[i] = 1 end
+-- Merge newest first, keeping ids inside (lower, max_id) and above the boundary. Each
+-- list's current entry is kept in `heads` (nil once the list is used up), so a step
+-- compares heads and reads on only in the list it took from.
+local pos, heads = {}, {}
+local function advance(i)
+  local v = entry(i, pos[i])
+  if v == '0' then v = nil end
+  heads[i] = v
+end
+for i = 1, #lists do
+  pos[i] = 1
+  advance(i)
+end
 local last = nil
 local above = {}  -- the newest entries above max_id, for the retweet window
 local function next_id()
   while true do
     local best, best_i = nil, nil
     for i = 1, #lists do
-      local v = entry(i, pos[i])
-      if v and v ~= '0' and (best == nil or newer(v, best)) then best, best_i = v, i end
+      local v = heads[i]
+      if v and (best == nil or #v > #best or (#v == #best and v > best)) then best, best_i = v, i end
     end
     if best == nil then return nil end
     pos[best_i] = pos[best_i] + 1
+    advance(best_i)
     if max_id ~= '' and not newer(max_id, best) then
       if best ~= last and window > 0 then
         above[#above + 1] = best
