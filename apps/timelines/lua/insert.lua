@@ -12,24 +12,26 @@ local function newer(a, b)
   return a > b
 end
 
+-- LPUSH and LINSERT return the list's new length, which decides the trim.
 local added = 0
 for _, key in ipairs(KEYS) do
   local head = redis.call('LINDEX', key, 0)
   if head then
+    local length = 0
     if newer(id, head) then
-      redis.call('LPUSH', key, id)
+      length = redis.call('LPUSH', key, id)
       added = added + 1
     elseif id ~= head and not redis.call('LPOS', key, id) then
       local items = redis.call('LRANGE', key, 0, -1)
       for i = 2, #items do
         if newer(id, items[i]) then
-          redis.call('LINSERT', key, 'BEFORE', items[i], id)
+          length = redis.call('LINSERT', key, 'BEFORE', items[i], id)
           added = added + 1
           break
         end
       end
     end
-    if redis.call('LLEN', key) > cap then
+    if length > cap then
       redis.call('LTRIM', key, 0, cap - 1)
     end
   end
