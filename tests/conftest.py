@@ -121,7 +121,7 @@ class Events:
             if event.id in self._delivered:
                 continue
             self._delivered.add(event.id)
-            for task_name in events.subscribers(event.event_type):
+            for task_name in events.subscribers(event.event_type, event.payload):
                 current_app.tasks[task_name](event.id, event.payload)
             count += 1
         return count

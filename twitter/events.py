@@ -28,15 +28,18 @@ logger = logging.getLogger(__name__)
 Payload = dict[str, Any]
 LocalHandler = Callable[[Payload], None]
 
-_subscribers: dict[str, list[str]] = defaultdict(list)
+Relevant = Callable[[Payload], bool]
+
+_subscribers: dict[str, dict[str, Relevant | None]] = defaultdict(dict)
 _local_handlers: dict[str, list[LocalHandler]] = defaultdict(list)
 broker_breaker = CircuitBreaker("broker", cooldown=settings.BROKER_BREAKER_COOLDOWN)
 
 
-def subscribe(event_type: str, task_name: str) -> None:
-    """Deliver every `event_type` event to the Celery task `task_name(event_id, payload)`."""
-    if task_name not in _subscribers[event_type]:
-        _subscribers[event_type].append(task_name)
+def subscribe(event_type: str, task_name: str, *, when: Relevant | None = None) -> None:
+    """Deliver every `event_type` event to the Celery task `task_name(event_id, payload)`,
+    or only those `when(payload)` accepts: a consumer that would do nothing with an event
+    says so here, and no message (and no task run) is spent on it."""
+    _subscribers[event_type].setdefault(task_name, when)
 
 
 def on_commit_locally(event_type: str, handler: LocalHandler) -> None:
@@ -45,8 +48,12 @@ def on_commit_locally(event_type: str, handler: LocalHandler) -> None:
         _local_handlers[event_type].append(handler)
 
 
-def subscribers(event_type: str) -> list[str]:
-    return list(_subscribers.get(event_type, ()))
+def subscribers(event_type: str, payload: Payload | None = None) -> list[str]:
+    """The tasks subscribed to `event_type`; given a payload, those it is relevant to."""
+    subscribed = _subscribers.get(event_type, {})
+    if payload is None:
+        return list(subscribed)
+    return [task for task, when in subscribed.items() if when is None or when(payload)]
 
 
 def publish(event_type: str, payload: Payload) -> OutboxEvent:
@@ -69,7 +76,7 @@ def _send(event: OutboxEvent) -> None:
     # The arguments' repr for logs and monitoring is given: Celery would otherwise build
     # it with saferepr on every send, a sizeable part of a tweet's cost on the write-API.
     argsrepr = f"({event.id}, <{event.event_type} payload>)"
-    for task_name in subscribers(event.event_type):
+    for task_name in subscribers(event.event_type, event.payload):
         current_app.send_task(
             task_name,
             args=[event.id, event.payload],

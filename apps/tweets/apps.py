@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -9,5 +11,8 @@ class TweetsConfig(AppConfig):
     def ready(self) -> None:
         from twitter import events
 
-        events.subscribe("tweet.created", "apps.tweets.tasks.hashtags_count_task")
-        events.subscribe("tweet.deleted", "apps.tweets.tasks.hashtags_uncount_task")
+        def tagged(payload: dict[str, Any]) -> bool:
+            return bool(payload.get("hashtags"))
+
+        events.subscribe("tweet.created", "apps.tweets.tasks.hashtags_count_task", when=tagged)
+        events.subscribe("tweet.deleted", "apps.tweets.tasks.hashtags_uncount_task", when=tagged)

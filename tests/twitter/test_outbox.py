@@ -1,5 +1,6 @@
 """Outbox relay and sweep, dead letters, and their operator commands."""
 
+import json
 from io import StringIO
 from typing import Any
 
@@ -28,9 +29,29 @@ def test_an_event_is_relayed_right_after_commit() -> None:
         assert _queued() == 0  # nothing leaves before the commit
     event.refresh_from_db()
     assert event.published_at is not None
-    consumers = events.subscribers("tweet.created")
+    consumers = events.subscribers("tweet.created", event.payload)
     assert consumers
     assert _queued() == len(consumers)  # one message per consumer
+
+
+def test_a_consumer_gets_only_the_events_it_said_are_relevant() -> None:
+    plain = {"tweet_id": 1, "author_id": 2, "hashtags": [], "mention_ids": [], "reply_to_user_id": None}
+    tagged = {**plain, "tweet_id": 3, "hashtags": ["news"]}
+    counting = "apps.tweets.tasks.hashtags_count_task"
+    notifying = "apps.notifications.tasks.tweet_created_task"
+    assert {counting, notifying} <= set(events.subscribers("tweet.created"))
+    assert not {counting, notifying} & set(events.subscribers("tweet.created", plain))
+    assert counting in events.subscribers("tweet.created", tagged)
+    assert notifying in events.subscribers("tweet.created", {**plain, "mention_ids": [5]})
+    assert notifying in events.subscribers("tweet.created", {**plain, "reply_to_user_id": 5})
+    for payload in (plain, tagged):
+        with transaction.atomic():
+            events.publish("tweet.created", payload)
+    queued = [json.loads(message)["headers"]["task"] for message in get_redis().lrange("celery", 0, -1)]
+    assert sorted(queued) == sorted(
+        [*events.subscribers("tweet.created", plain), *events.subscribers("tweet.created", tagged)]
+    )
+    assert queued.count(counting) == 1
 
 
 def _failing_change() -> None:
