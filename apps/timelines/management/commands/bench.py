@@ -22,6 +22,7 @@ class Command(BaseCommand):
             ("readers", 2_000),
             ("cold-users", 300),
             ("duration", 10),
+            ("rounds", 3),
             ("connections", 64),
             ("workers", 2),
             ("threads", 4),
