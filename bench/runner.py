@@ -271,19 +271,21 @@ class Bench:
         duration: int | None = None,
         connections_count: int | None = None,
     ) -> dict[str, Any]:
+        connections_count = connections_count or self.opt.connections
+        threads = str(min(2, connections_count))  # wrk wants a connection per thread at least
         env = {
             **os.environ,
             "BENCH_USERS": str(users_file),
             "BENCH_MODE": mode,
             "BENCH_PATH": path,
-            "BENCH_THREADS": "2",
+            "BENCH_THREADS": threads,
         }
         argv = [
             "wrk",
             "-t",
-            "2",
+            threads,
             "-c",
-            str(connections_count or self.opt.connections),
+            str(connections_count),
             "-d",
             f"{duration or self.opt.duration}s",
             "--timeout",
