@@ -42,14 +42,14 @@ def flags(*, viewer_id: int, tweet_ids: Sequence[int]) -> dict[int, bytes]:
         liked_bits, retweeted_bits = pipe.execute()
         liked = {t for t, bit in zip(tweet_ids, liked_bits[1:], strict=True) if bit}
         retweeted = {t for t, bit in zip(tweet_ids, retweeted_bits[1:], strict=True) if bit}
-        if not liked_bits[0]:
-            every_like = tweet_selectors.liked_tweet_ids(user_id=viewer_id, using=read_alias())
-            _load(likes_key, every_like)
-            liked = every_like & set(tweet_ids)
-        if not retweeted_bits[0]:
-            every_retweet = tweet_selectors.retweeted_tweet_ids(user_id=viewer_id, using=read_alias())
-            _load(retweets_key, every_retweet)
-            retweeted = every_retweet & set(tweet_ids)
+        if not (liked_bits[0] and retweeted_bits[0]):
+            every_like, every_retweet = tweet_selectors.engaged_tweet_ids(user_id=viewer_id, using=read_alias())
+            if not liked_bits[0]:
+                _load(likes_key, every_like)
+                liked = every_like & set(tweet_ids)
+            if not retweeted_bits[0]:
+                _load(retweets_key, every_retweet)
+                retweeted = every_retweet & set(tweet_ids)
     except redis_errors:
         liked = tweet_selectors.liked_tweet_ids(user_id=viewer_id, using=read_alias(), among=tweet_ids)
         retweeted = tweet_selectors.retweeted_tweet_ids(user_id=viewer_id, using=read_alias(), among=tweet_ids)

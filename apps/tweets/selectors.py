@@ -116,6 +116,23 @@ def retweeted_tweet_ids(*, user_id: int, using: str, among: Iterable[int] | None
     return {original for original in queryset.values_list("retweet_of_id", flat=True) if original is not None}
 
 
+def engaged_tweet_ids(*, user_id: int, using: str) -> tuple[set[int], set[int]]:
+    """Every tweet `user_id` likes and every original they have a live retweet of, in one
+    query: (liked, retweeted)."""
+    sql = (
+        "SELECT tweet_id, true FROM tweets_like WHERE user_id = %s"
+        " UNION ALL SELECT retweet_of_id, false FROM tweets_tweet"
+        " WHERE author_id = %s AND retweet_of_id IS NOT NULL AND deleted_at IS NULL"
+    )
+    liked: set[int] = set()
+    retweeted: set[int] = set()
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [user_id, user_id])
+        for tweet_id, is_like in cursor.fetchall():
+            (liked if is_like else retweeted).add(tweet_id)
+    return liked, retweeted
+
+
 def likers_page(*, tweet_id: int, params: PageParams) -> list[tuple[int, int]]:
     """(like id, user id) pairs, most recent like first."""
     likes = paginate_queryset(Like.objects.filter(tweet_id=tweet_id).only("id", "user_id"), params)

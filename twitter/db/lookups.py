@@ -20,7 +20,7 @@ class AnyOf(Lookup):
     def __init__(self, lhs: Any, ids: Sequence[int]) -> None:
         # The array as its text form: psycopg's list adapter quotes element by element,
         # which for a thousand ids costs more than the query. int() keeps it to digits.
-        super().__init__(lhs, "{" + ",".join(str(int(value)) for value in ids) + "}")
+        super().__init__(lhs, "{" + ",".join(map(str, map(int, ids))) + "}")
 
     def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
