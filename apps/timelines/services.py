@@ -41,12 +41,20 @@ def tweet_show_to_author(
     retweet_of_id: int | None = None,
 ) -> None:
     """Right after commit: the author sees their own tweet at once (read-your-writes), and
-    the tweet replied to or retweeted shows its new count."""
-    cached = tweet_cache(tweet_ids=_related(tweet_id, reply_to_id, retweet_of_id), using=PRIMARY)
+    the tweet replied to or retweeted shows its new count.
+
+    The fan-out task repeats this in case the write-API's run failed; when the tweet is
+    cached already, that run rendered it and its related tweets (one query, one cache
+    write), and only the idempotent list inserts are repeated."""
+    value = feeds.cached_tweets([tweet_id])[0]
+    if value == feeds.TOMBSTONE:
+        return  # deleted already
+    if value is None:
+        cached = tweet_cache(tweet_ids=_related(tweet_id, reply_to_id, retweet_of_id), using=PRIMARY)
+        if tweet_id not in cached:
+            return  # not live
     if retweet_of_id is not None:
         engagement.set_retweeted(user_id=author_id, tweet_id=retweet_of_id, retweeted=True)
-    if tweet_id not in cached:
-        return
     targets = [keys.home_timeline(author_id)]
     if _is_shown_on_profile(author_id, reply_to_user_id):
         targets.append(keys.user_timeline(author_id))
