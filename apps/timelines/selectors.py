@@ -156,34 +156,40 @@ def _assembled(rows: list[feeds.CachedRow], *, viewer_id: int | None, flags_load
 MAX_BUILDS_PER_PAGE = 16
 
 
-def _cached_page(
-    *,
-    list_key: str,
-    owner_id: int,
-    viewer_id: int,
-    flags_viewer_id: int | None,
-    params: PageParams,
-    merge_celebrities: bool,
-    pull: object,
-) -> _Entries:
+@dataclass(frozen=True)
+class _Timeline:
+    """Which timeline a page is read from, and for whom."""
+
+    list_key: str
+    owner_id: int
+    viewer_id: int  # whose hidden authors are left out (0: nobody's)
+    flags_viewer_id: int | None  # whose liked / retweeted flags the page carries
+    merge_celebrities: bool
+    pull: Any  # (owner_id, params, *, max_id, limit) -> ids, from the database
+
+    def from_database(self, params: PageParams, *, max_id: int | None, limit: int) -> list[int]:
+        return list(self.pull(self.owner_id, params, max_id=max_id, limit=limit))
+
+
+def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
     lower = _lower(params)
     built: set[str] = set()
     for _ in range(MAX_BUILDS_PER_PAGE):
         cached = feeds.page(
-            list_key=list_key,
-            viewer_id=viewer_id,
-            flags_viewer_id=flags_viewer_id,
+            list_key=timeline.list_key,
+            viewer_id=timeline.viewer_id,
+            flags_viewer_id=timeline.flags_viewer_id,
             max_id=params.max_id,
             lower=lower,
             limit=params.limit,
             ascending=params.ascending,
-            merge_celebrities=merge_celebrities,
+            merge_celebrities=timeline.merge_celebrities,
             refresh_ttl=True,
         )
-        if cached.status == "miss" and list_key not in built:
-            rebuild = services.home_rebuild if merge_celebrities else services.user_rebuild
-            _rebuild_once(owner_id, rebuild, list_key)
-            built.add(list_key)
+        if cached.status == "miss" and timeline.list_key not in built:
+            rebuild = services.home_rebuild if timeline.merge_celebrities else services.user_rebuild
+            _rebuild_once(timeline.owner_id, rebuild, timeline.list_key)
+            built.add(timeline.list_key)
         elif cached.status == "celebrity" and cached.missing_celebrity is not None:
             celebrity_key = keys.user_timeline(cached.missing_celebrity)
             if celebrity_key in built:
@@ -193,73 +199,52 @@ def _cached_page(
         else:
             break
     if cached.status in ("miss", "celebrity"):
-        logger.warning("timeline %s could not be built; this page comes from the database", list_key)
-        ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)  # type: ignore[operator]
-        return _Entries.from_database(ids)
+        logger.warning("timeline %s could not be built; this page comes from the database", timeline.list_key)
+        return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
 
     if cached.status == "db":
-        ids = pull(owner_id, params, max_id=params.max_id, limit=params.limit)  # type: ignore[operator]
-        return _Entries.from_database(ids)
+        return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
     boundary = cached.boundary
     more: list[int] = []
     if len(cached.rows) < params.limit and boundary is not None and (lower is None or lower < boundary):
         # Past the cached entries: the timeline goes on in the database.
         below = boundary + 1 if params.max_id is None else min(params.max_id, boundary + 1)
-        more = pull(owner_id, params, max_id=below, limit=params.limit - len(cached.rows))  # type: ignore[operator]
+        more = timeline.from_database(params, max_id=below, limit=params.limit - len(cached.rows))
     return _Entries(cached.rows, more, cached.flags_loaded)
 
 
-def _entries(
-    *,
-    list_key: str,
-    owner_id: int,
-    viewer_id: int,
-    flags_viewer_id: int | None,
-    params: PageParams,
-    merge_celebrities: bool,
-    pull: Any,
-) -> _Entries:
+def _entries(timeline: _Timeline, params: PageParams) -> _Entries:
     """A page's entries (with what the cache knows of them); from the database alone when
     Redis is down."""
     try:
-        return _cached_page(
-            list_key=list_key,
-            owner_id=owner_id,
-            viewer_id=viewer_id,
-            flags_viewer_id=flags_viewer_id,
-            params=params,
-            merge_celebrities=merge_celebrities,
-            pull=pull,
-        )
+        return _cached_page(timeline, params)
     except redis_errors as exc:
-        logger.warning("redis unavailable, %s from the database: %s", list_key, exc)
-        return _Entries.from_database(pull(owner_id, params, max_id=params.max_id, limit=params.limit))
+        logger.warning("redis unavailable, %s from the database: %s", timeline.list_key, exc)
+        return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
 
 
 def home_page(*, viewer_id: int, params: PageParams) -> Page:
-    found = _entries(
+    timeline = _Timeline(
         list_key=keys.home_timeline(viewer_id),
         owner_id=viewer_id,
         viewer_id=viewer_id,
         flags_viewer_id=viewer_id,
-        params=params,
         merge_celebrities=True,
         pull=_pull_home,
     )
-    return found.page(viewer_id)
+    return _entries(timeline, params).page(viewer_id)
 
 
 def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Page:
-    found = _entries(
+    timeline = _Timeline(
         list_key=keys.user_timeline(user_id),
         owner_id=user_id,
         viewer_id=0,  # a profile shows everything its owner posted: no author is hidden
         flags_viewer_id=viewer_id,
-        params=params,
         merge_celebrities=False,
         pull=_pull_user,
     )
-    return found.page(viewer_id)
+    return _entries(timeline, params).page(viewer_id)
 
 
 def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:
