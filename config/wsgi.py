@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.http import HttpResponse
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.write")
@@ -15,6 +16,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.write")
 StartResponse = Callable[..., Any]
 
 django_application = get_wsgi_application()
+
+
+def _open_pools() -> None:
+    """Open every database's connection pool as the process starts: the pool makes its
+    connections in the background, and the first requests that need one find it ready
+    instead of connecting."""
+    for alias in connections:
+        pool = getattr(connections[alias], "pool", None)
+        if pool is not None:
+            pool.open(wait=False)
+
+
+_open_pools()
 
 
 def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
