@@ -51,8 +51,7 @@ def flags(*, viewer_id: int, tweet_ids: Sequence[int]) -> dict[int, bytes]:
                 _load(retweets_key, every_retweet)
                 retweeted = every_retweet & set(tweet_ids)
     except redis_errors:
-        liked = tweet_selectors.liked_tweet_ids(user_id=viewer_id, using=read_alias(), among=tweet_ids)
-        retweeted = tweet_selectors.retweeted_tweet_ids(user_id=viewer_id, using=read_alias(), among=tweet_ids)
+        liked, retweeted = tweet_selectors.engaged_tweet_ids(user_id=viewer_id, using=read_alias(), among=tweet_ids)
     return {
         tweet_id: rendering.viewer_flags(liked=tweet_id in liked, retweeted=tweet_id in retweeted)
         for tweet_id in tweet_ids

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from apps.tweets.models import Like, Tweet, TweetHashtag
 from apps.tweets.rendering import RenderedTweet, render_core
 from twitter.api.pagination import PageParams, paginate_queryset
-from twitter.db.lookups import AnyOf
+from twitter.db.lookups import AnyOf, id_array
 from twitter.db.routing import PRIMARY, alias_for_reads
 from twitter.errors import NotFoundError
 from twitter.ids import id_age_seconds
@@ -100,34 +100,23 @@ def reply_ids_to(*, author_ids: list[int], reply_to_user_id: int, using: str, li
 # --- Likes and retweets -------------------------------------------------------------
 
 
-def liked_tweet_ids(*, user_id: int, using: str, among: Iterable[int] | None = None) -> set[int]:
-    """Ids of tweets `user_id` likes (only those `among` the given ids, when given)."""
-    queryset = Like.objects.using(using).filter(user_id=user_id)
-    if among is not None:
-        queryset = queryset.filter(tweet_id__in=list(among))
-    return set(queryset.values_list("tweet_id", flat=True))
-
-
-def retweeted_tweet_ids(*, user_id: int, using: str, among: Iterable[int] | None = None) -> set[int]:
-    """Ids of originals `user_id` has a live retweet of (only those `among`, when given)."""
-    queryset = Tweet.objects.using(using).filter(author_id=user_id, retweet_of__isnull=False, deleted_at__isnull=True)
-    if among is not None:
-        queryset = queryset.filter(retweet_of_id__in=list(among))
-    return {original for original in queryset.values_list("retweet_of_id", flat=True) if original is not None}
-
-
-def engaged_tweet_ids(*, user_id: int, using: str) -> tuple[set[int], set[int]]:
-    """Every tweet `user_id` likes and every original they have a live retweet of, in one
-    query: (liked, retweeted)."""
+def engaged_tweet_ids(*, user_id: int, using: str, among: Iterable[int] | None = None) -> tuple[set[int], set[int]]:
+    """The tweets `user_id` likes and the originals they have a live retweet of, in one
+    query, as (liked, retweeted); only those `among` the given ids, when given."""
+    # With no `among`, the array parameter is NULL and its condition holds for every row.
+    ids = None if among is None else id_array(among)
     sql = (
-        "SELECT tweet_id, true FROM tweets_like WHERE user_id = %s"
+        "SELECT tweet_id, true FROM tweets_like"
+        " WHERE user_id = %(user)s AND (%(ids)s::bigint[] IS NULL OR tweet_id = ANY(%(ids)s::bigint[]))"
         " UNION ALL SELECT retweet_of_id, false FROM tweets_tweet"
-        " WHERE author_id = %s AND retweet_of_id IS NOT NULL AND deleted_at IS NULL"
+        " WHERE author_id = %(user)s AND retweet_of_id IS NOT NULL AND deleted_at IS NULL"
+        " AND (%(ids)s::bigint[] IS NULL OR retweet_of_id = ANY(%(ids)s::bigint[]))"
     )
+    params = {"user": user_id, "ids": ids}
     liked: set[int] = set()
     retweeted: set[int] = set()
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [user_id, user_id])
+        cursor.execute(sql, params)
         for tweet_id, is_like in cursor.fetchall():
             (liked if is_like else retweeted).add(tweet_id)
     return liked, retweeted

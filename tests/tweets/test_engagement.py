@@ -2,13 +2,18 @@
 
 import threading
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
+from redis.exceptions import ConnectionError as RedisConnectionError
 
+from apps.timelines import engagement
+from apps.tweets import selectors as tweet_selectors
 from apps.tweets import services
 from apps.tweets.models import Like, Tweet
+from apps.tweets.rendering import viewer_flags
 from tests.conftest import Api, Events
 from tests.factories import UserFactory
 
@@ -302,3 +307,25 @@ def test_liked_by_and_a_users_likes(trio: tuple[Api, Api, Api], outbox: Events) 
     older = reader.read.get(page["Link"].split(";")[0].strip("<>")).json()
     assert [t["id"] for t in older] == [first["id"]]
     assert all(t["liked"] for t in older)
+
+
+def test_a_viewers_flags_come_from_the_database_when_redis_is_down(trio: tuple[Api, Api, Api]) -> None:
+    reader, author, _ = trio
+    liked, both, undone, plain = (int(author.tweet(f"t{i}")["id"]) for i in range(4))
+    like(reader, str(liked))
+    like(reader, str(both))
+    retweet(reader, str(both))
+    retweet(reader, str(undone))
+    retweet(reader, str(undone), method="delete", status=200)
+    everything = tweet_selectors.engaged_tweet_ids(user_id=reader.user.pk, using="default")
+    assert everything == ({liked, both}, {both})
+    among = tweet_selectors.engaged_tweet_ids(user_id=reader.user.pk, using="default", among=[both, undone, plain])
+    assert among == ({both}, {both})
+    with mock.patch.object(engagement, "get_redis", side_effect=RedisConnectionError("down")):
+        flags = engagement.flags(viewer_id=reader.user.pk, tweet_ids=[liked, both, undone, plain])
+    assert flags == {
+        liked: viewer_flags(liked=True, retweeted=False),
+        both: viewer_flags(liked=True, retweeted=True),
+        undone: viewer_flags(liked=False, retweeted=False),
+        plain: viewer_flags(liked=False, retweeted=False),
+    }
