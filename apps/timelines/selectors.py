@@ -112,16 +112,15 @@ class _Entries:
             entries.append((row.id, row.value))
             if not row.value:
                 continue
-            author, original, _ = row.value.split(b"|", 2)
-            original_id = int(original)
+            tweet = feeds.CachedTweet.decode(row.value)
             if row.card:
-                cards[int(author)] = row.card
-            if row.orig_value and original_id:
-                originals[original_id] = row.orig_value
+                cards[tweet.author_id] = row.card
+            if row.orig_value and tweet.retweet_of_id is not None:
+                originals[tweet.retweet_of_id] = row.orig_value
                 if row.orig_card:
-                    cards[int(row.orig_value.split(b"|", 1)[0])] = row.orig_card
+                    cards[feeds.CachedTweet.decode(row.orig_value).author_id] = row.orig_card
             if self.flags_loaded:
-                flags[original_id or row.id] = _row_flags(row)
+                flags[tweet.retweet_of_id or row.id] = _row_flags(row)
         seen = {tweet_id for tweet_id, _ in entries}
         entries += [(tweet_id, b"") for tweet_id in self.more if tweet_id not in seen]
         return hydrate(entries, viewer_id=viewer_id, known_cards=cards, known_originals=originals, known_flags=flags)

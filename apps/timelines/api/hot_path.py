@@ -77,10 +77,10 @@ class HomeTimelineHotPathMiddleware:
             return None
         try:
             raw = self.auth.get_raw_token(header)
-            token = self.auth.get_validated_token(raw) if raw is not None else None
+            if raw is None:  # not a bearer header
+                return None
+            token = self.auth.get_validated_token(raw)
         except AuthenticationFailed:  # a malformed or invalid token: DRF answers it with its 401
-            return None
-        if token is None:
             return None
         user_id = token.get(jwt_settings.USER_ID_CLAIM)
         return int(user_id) if user_id is not None else None
