@@ -188,13 +188,20 @@ def test_a_retweet_carries_its_original_and_its_counts(api_for: Any, outbox: Eve
     assert [item["id"] for item in booster_profile] == [made["retweet_id"]]
 
 
-def test_undoing_a_retweet_removes_it_from_timelines(api_for: Any, outbox: Events) -> None:
+@pytest.fixture
+def shared(api_for: Any, outbox: Events) -> dict[str, Any]:
+    """fan follows booster; booster retweeted author's tweet, and fan's home shows it."""
     author, booster, fan = (api_for(UserFactory(username=n)) for n in ("author", "booster", "fan"))
     fan.follow(booster.user)
-    original = author.tweet("shared then unshared")
+    original = author.tweet("shared")
     made = retweet(booster, original["id"])
     outbox.deliver()
     assert fan.home_ids() == [made["retweet_id"]]
+    return {"author": author, "booster": booster, "fan": fan, "original": original, "made": made}
+
+
+def test_undoing_a_retweet_removes_it_from_timelines(shared: dict[str, Any], outbox: Events) -> None:
+    booster, fan, original, made = shared["booster"], shared["fan"], shared["original"], shared["made"]
     undone = retweet(booster, original["id"], method="delete", status=200)
     assert undone == {"retweeted": False, "retweet_count": 0, "retweet_id": None}
     assert fan.home_ids() == []  # hidden at once
@@ -204,13 +211,9 @@ def test_undoing_a_retweet_removes_it_from_timelines(api_for: Any, outbox: Event
     assert retweet(booster, original["id"], method="delete", status=200)["retweeted"] is False
 
 
-def test_deleting_the_original_removes_its_retweets_everywhere(api_for: Any, outbox: Events) -> None:
-    author, booster, fan = (api_for(UserFactory(username=n)) for n in ("author", "booster", "fan"))
-    fan.follow(booster.user)
-    original = author.tweet("to be deleted")
-    made = retweet(booster, original["id"])
-    outbox.deliver()
-    assert fan.home_ids() == [made["retweet_id"]]
+def test_deleting_the_original_removes_its_retweets_everywhere(shared: dict[str, Any], outbox: Events) -> None:
+    author, booster, fan = shared["author"], shared["booster"], shared["fan"]
+    original, made = shared["original"], shared["made"]
     assert author.write.delete(f"/api/v1/tweets/{original['id']}").status_code == 204
     assert fan.home_ids() == []
     assert booster.read.get(f"/api/v1/tweets/{made['retweet_id']}").status_code == 404
