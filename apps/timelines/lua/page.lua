@@ -106,7 +106,7 @@ local function next_id()
     local best, best_i = nil, nil
     for i = 1, #lists do
       local v = heads[i]
-      if v and (best == nil or #v > #best or (#v == #best and v > best)) then best, best_i = v, i end
+      if v and (best == nil or newer(v, best)) then best, best_i = v, i end
     end
     if best == nil then return nil end
     pos[best_i] = pos[best_i] + 1
