@@ -8,3 +8,7 @@ urlpatterns = [
     path("api/v1/", include("apps.streaming.urls")),
     path("health/live", health.live, name="health-live"),
 ]
+
+handler404 = "apps.streaming.views.not_found"
+handler400 = "twitter.api.errors.bad_request"
+handler500 = "twitter.api.errors.server_error"

@@ -9,6 +9,7 @@ stopped here, by PID.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,9 @@ def main(pytest_args: list[str]) -> int:
                 f" ({time.monotonic() - started:.1f}s)",
                 flush=True,
             )
+        # Keys of this run only, for every process it starts (none is ever written down).
+        env.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+        env.setdefault("JWT_SIGNING_KEY", secrets.token_urlsafe(48))
         env["REDIS_URL"], redis_server = _redis(work)
         env.setdefault("CELERY_BROKER_URL", env["REDIS_URL"])
         env["NGINX_BIN"] = nginx.nginx_binary(install=True)

@@ -111,3 +111,32 @@ def stream_notifications(user_id: int) -> str:
 def stream_listeners() -> str:
     """Sorted set: user id -> until when they have a live stream open (Unix time)."""
     return "stream:listeners"
+
+
+def stream_control(user_id: int) -> str:
+    """Pub/sub channel: a session of `user_id` ended (logout, reuse) or they were suspended:
+    open streams check and close."""
+    return f"stream:control:{user_id}"
+
+
+def open_streams(user_id: int) -> str:
+    """Sorted set: stream id -> until when that stream of `user_id` counts as open."""
+    return f"stream:open:{user_id}"
+
+
+# --- Sessions and rate limits (owned by twitter.api.auth and twitter.ratelimit) ------------
+
+
+def revoked_session(session_id: str) -> str:
+    """Set while the access tokens of a revoked session (token family) may still be unexpired."""
+    return f"revoked:{session_id}"
+
+
+def rate_limit(bucket: str, ident_digest: str, window: int) -> str:
+    """Requests counted in one window of a bucket; `ident_digest` is a hash, never raw input."""
+    return f"rl:{bucket}:{ident_digest}:{window}"
+
+
+def revoked_user(user_id: int) -> str:
+    """Unix time: access tokens of `user_id` issued before it are refused (suspension)."""
+    return f"revoked:user:{user_id}"

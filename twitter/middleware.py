@@ -12,6 +12,12 @@ from twitter.logging import request_id_var
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def request_id_of(request: HttpRequest) -> str:
+    """The gateway's X-Request-ID when it is sane, else a new one."""
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # not request.headers: it parses every header
+    return incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
 class RequestIdMiddleware:
     """Keeps the gateway's X-Request-ID (or makes one) for logs and the response."""
 
@@ -19,8 +25,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")  # not request.headers: it parses every header
-        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = request_id_of(request)
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)

@@ -17,3 +17,22 @@ def normalize_text(value: str, *, allow_newlines: bool) -> str:
 def length(text: str) -> int:
     """Length as users see it: Unicode code points after NFC."""
     return len(text)
+
+
+_USERNAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def normalize_login(value: str) -> str | None:
+    """The one form of what someone typed to sign in, as the login lookup compares it:
+    an email lower-cased, or a username case-folded the way the database folds it (so
+    'SKIP' and 'skip' spelled with a long s, U+017F, are both 'skip'). None when no account can have that name. Rate
+    limits key their per-account buckets by this form, so every spelling shares one."""
+    login = unicodedata.normalize("NFC", value).strip()
+    if "@" in login:
+        return login.lower()[:254] or None
+    # Python's upper() folds like Postgres' UPPER() (long s -> S, dotless i -> I); usernames
+    # are ASCII, so anything else can name no account.
+    folded = login.upper().lower()
+    if not folded or len(folded) > 15 or not set(folded) <= _USERNAME_CHARS:
+        return None
+    return folded

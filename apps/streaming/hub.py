@@ -28,7 +28,15 @@ class Hub:
 
     def client(self) -> aioredis.Redis:
         if self._client is None:
-            self._client = aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+            # A few connections for every stream's bookkeeping: callers queue for one
+            # instead of opening more, however many streams are open.
+            pool = aioredis.BlockingConnectionPool.from_url(
+                settings.REDIS_URL,
+                max_connections=settings.STREAMING_REDIS_CONNECTIONS,
+                timeout=5,
+                socket_connect_timeout=2,
+            )
+            self._client = aioredis.Redis(connection_pool=pool)
         return self._client
 
     async def subscribe(self, channels: list[str]) -> "asyncio.Queue[bytes]":

@@ -4,49 +4,105 @@ Workers publish ids to per-user channels (twitter.streams); a stream turns each 
 the same JSON the read-API serves. `Last-Event-ID` (or `?last_event_id=`) resumes a home
 stream: everything newer than that id is sent from the timeline first, then live events.
 A comment line every STREAMING_HEARTBEAT_SECONDS keeps proxies from closing an idle stream.
+
+A stream lives as long as its access token: it ends with an `end` event when the token
+expires, and within moments of a logout or a suspension (the user's control channel
+says so, and the stream checks). An account holds at most STREAMS_PER_ACCOUNT streams at
+once; one more is a 429.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 import orjson
+import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.notifications import selectors as notification_selectors
 from apps.notifications.api.rendering import render_groups
 from apps.streaming.hub import hub
 from apps.timelines import selectors as timeline_selectors
 from twitter import keys
+from twitter.api.auth import Access, bearer_token, verified_access
+from twitter.api.errors import error_body
 from twitter.api.fields import parse_id
 from twitter.api.pagination import MAX_LIMIT, PageParams
+from twitter.middleware import request_id_of
 
 logger = logging.getLogger(__name__)
 
 Render = Callable[[int, int], bytes | None]  # (viewer, id) -> one event's data, or None to skip
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=status)
+def _error(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+    response = JsonResponse(error_body(code, message), status=status)
+    response["X-Request-ID"] = request_id_of(request)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
 
 
-def _viewer(request: HttpRequest) -> int | None:
-    header = request.headers.get("Authorization", "")
-    raw = header[7:] if header.startswith("Bearer ") else request.GET.get("access_token", "")
-    if not raw:
-        return None
+async def _revoked(access: Access) -> bool:
+    """Whether the token's session ended or its user was suspended after it was issued."""
+    pipe = hub.client().pipeline(transaction=False)
+    pipe.exists(keys.revoked_session(access.session_id or "-"))
+    pipe.get(keys.revoked_user(access.user_id))
+    session_ended, revoked_before = await pipe.execute()
+    issued = access.token.payload.get("iat")
+    if session_ended and access.session_id:
+        return True
+    return revoked_before is not None and (not isinstance(issued, int | float) or issued <= float(revoked_before))
+
+
+@dataclass
+class _Admitted:
+    access: Access
+    stream_id: str
+
+
+async def _admit(request: HttpRequest) -> _Admitted | JsonResponse:
+    raw = bearer_token(request) or request.GET.get("access_token", "")
+    access = verified_access(raw) if raw else None
+    if access is None:
+        return _error(request, 401, "not_authenticated", "A valid access token is required.")
     try:
-        return int(AccessToken(raw)[jwt_settings.USER_ID_CLAIM])  # type: ignore[arg-type]  # the stubs miss the raw-token form
-    except (TokenError, KeyError, ValueError):
-        return None
+        if await _revoked(access):
+            return _error(request, 401, "token_revoked", "This session has ended: sign in again.")
+        stream_id = uuid.uuid4().hex
+        if not await _claim_slot(access.user_id, stream_id):
+            cap = settings.STREAMS_PER_ACCOUNT
+            return _error(request, 429, "too_many_streams", f"An account may have {cap} streams open at once.")
+    except (aioredis.ConnectionError, aioredis.TimeoutError):
+        return _error(request, 503, "service_unavailable", "Streaming is unavailable; try again shortly.")
+    return _Admitted(access=access, stream_id=stream_id)
+
+
+async def _claim_slot(user_id: int, stream_id: str) -> bool:
+    """Count this stream among the account's open ones, unless it has its fill already.
+    A stream refreshes its entry at every heartbeat, so a crashed process's streams age out."""
+    key, now = keys.open_streams(user_id), time.time()
+    pipe = hub.client().pipeline(transaction=True)
+    pipe.zremrangebyscore(key, "-inf", now)
+    pipe.zadd(key, {stream_id: now + _slot_seconds()})
+    pipe.zcard(key)
+    pipe.expire(key, int(_slot_seconds()) + 1)
+    _, _, open_now, _ = await pipe.execute()
+    if int(open_now) <= settings.STREAMS_PER_ACCOUNT:
+        return True
+    await hub.client().zrem(key, stream_id)
+    return False
+
+
+def _slot_seconds() -> float:
+    return float(settings.STREAMING_HEARTBEAT_SECONDS) * 3
 
 
 def _frame(event: str, data: bytes, event_id: int | None = None) -> bytes:
@@ -81,19 +137,28 @@ def _notification_item(viewer: int, notification_id: int) -> bytes | None:
     return body[1:-1] if shown else None
 
 
-async def _listen(viewer: int) -> None:
-    seconds = settings.STREAMING_HEARTBEAT_SECONDS * 3
-    client = hub.client()
-    await client.zadd(keys.stream_listeners(), {str(viewer): time.time() + seconds})
-    await client.zremrangebyscore(keys.stream_listeners(), "-inf", time.time())
+async def _listen(viewer: int, stream_id: str) -> None:
+    until = time.time() + _slot_seconds()
+    pipe = hub.client().pipeline(transaction=False)
+    pipe.zadd(keys.stream_listeners(), {str(viewer): until})
+    pipe.zremrangebyscore(keys.stream_listeners(), "-inf", time.time())
+    pipe.zadd(keys.open_streams(viewer), {stream_id: until})
+    pipe.expire(keys.open_streams(viewer), int(_slot_seconds()) + 1)
+    await pipe.execute()
+
+
+def _end(code: str, message: str) -> bytes:
+    return _frame("end", orjson.dumps(error_body(code, message)))
 
 
 async def _events(
-    viewer: int, channel: str, render: Render, missed: Callable[[], list[tuple[int, bytes]]] | None
+    admitted: _Admitted, channel: str, render: Render, missed: Callable[[], list[tuple[int, bytes]]] | None
 ) -> AsyncIterator[bytes]:
-    queue = await hub.subscribe([channel])
+    viewer, stream_id = admitted.access.user_id, admitted.stream_id
+    control = keys.stream_control(viewer)
+    queue = await hub.subscribe([channel, control])
     try:
-        await _listen(viewer)
+        await _listen(viewer, stream_id)
         yield b": connected\n\n"
         last = 0
         if missed is not None:
@@ -102,13 +167,23 @@ async def _events(
                 last = event_id
         heartbeat = settings.STREAMING_HEARTBEAT_SECONDS
         while True:
+            expires_in = admitted.access.expires_at - time.time()
+            if expires_in <= 0:
+                yield _end("token_expired", "The access token expired: reconnect with a fresh one.")
+                return
             try:
-                raw = await asyncio.wait_for(queue.get(), timeout=heartbeat)
+                raw = await asyncio.wait_for(queue.get(), timeout=min(heartbeat, expires_in))
             except TimeoutError:
-                await _listen(viewer)
-                yield b": heartbeat\n\n"
+                if admitted.access.expires_at > time.time():
+                    await _listen(viewer, stream_id)
+                    yield b": heartbeat\n\n"
                 continue
             message = orjson.loads(raw)
+            if message.get("event") == "revoked":
+                if await _revoked(admitted.access):
+                    yield _end("token_revoked", "This session has ended: sign in again.")
+                    return
+                continue
             event_id = int(message["id"])
             if message.get("event") == "delete":
                 yield _frame("delete", orjson.dumps({"id": str(event_id)}))
@@ -124,7 +199,9 @@ async def _events(
                 yield _frame(message.get("event", "update"), rendered, event_id)
                 last = max(last, event_id)
     finally:
-        await hub.unsubscribe([channel], queue)
+        await hub.unsubscribe([channel, control], queue)
+        with contextlib.suppress(aioredis.ConnectionError, aioredis.TimeoutError):
+            await hub.client().zrem(keys.open_streams(viewer), stream_id)
 
 
 def _stream(request: HttpRequest, body: AsyncIterator[bytes]) -> StreamingHttpResponse:
@@ -132,24 +209,30 @@ def _stream(request: HttpRequest, body: AsyncIterator[bytes]) -> StreamingHttpRe
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx passes each event on at once
     response["X-Served-By"] = settings.SERVICE_ROLE
-    response["X-Request-ID"] = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+    response["X-Request-ID"] = request_id_of(request)
     return response
 
 
 async def home_stream(request: HttpRequest) -> HttpResponseBase:
-    viewer = _viewer(request)
-    if viewer is None:
-        return _error(401, "not_authenticated", "A valid access token is required.")
     raw_last = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
     since = parse_id(raw_last) if raw_last else None
     if raw_last and since is None:
-        return _error(400, "invalid", "Last-Event-ID must be a tweet id.")
+        return _error(request, 400, "invalid", "Last-Event-ID must be a tweet id.")
+    admitted = await _admit(request)
+    if isinstance(admitted, JsonResponse):
+        return admitted
+    viewer = admitted.access.user_id
     missed = (lambda: _home_since(viewer, since)) if since is not None else None
-    return _stream(request, _events(viewer, keys.stream_home(viewer), _home_item, missed))
+    return _stream(request, _events(admitted, keys.stream_home(viewer), _home_item, missed))
 
 
 async def notifications_stream(request: HttpRequest) -> HttpResponseBase:
-    viewer = _viewer(request)
-    if viewer is None:
-        return _error(401, "not_authenticated", "A valid access token is required.")
-    return _stream(request, _events(viewer, keys.stream_notifications(viewer), _notification_item, missed=None))
+    admitted = await _admit(request)
+    if isinstance(admitted, JsonResponse):
+        return admitted
+    channel = keys.stream_notifications(admitted.access.user_id)
+    return _stream(request, _events(admitted, channel, _notification_item, missed=None))
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return _error(request, 404, "not_found", "Not found.")

@@ -76,3 +76,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_at is not None
+
+
+class RevokedSession(models.Model):
+    """A session (a refresh-token family: a login and every token rotated from it) that
+    ended: logged out, or one of its rotated refresh tokens was used again, which means it
+    leaked. No token of the family is refreshed again."""
+
+    class Reason(models.TextChoices):
+        LOGOUT = "logout"
+        REUSE = "reuse"
+
+    session_id = models.CharField(max_length=64, primary_key=True)
+    user_id = models.BigIntegerField(db_index=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    revoked_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"session {self.session_id} of user {self.user_id} ({self.reason})"

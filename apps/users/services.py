@@ -1,5 +1,7 @@
 """Writes of the users context: accounts, profiles, suspension, sessions (JWT)."""
 
+import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,11 +15,12 @@ from django.db.models.functions import Greatest
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.media import services as media_services
-from apps.users.models import User, normalize_email
+from apps.users.models import RevokedSession, User, normalize_email
 from apps.users.validators import (
     BIO_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
@@ -25,9 +28,14 @@ from apps.users.validators import (
     username_validator,
 )
 from twitter import events
+from twitter.api.auth import SESSION_CLAIM, session_revoke, user_tokens_revoke
+from twitter.api.fields import parse_id
 from twitter.db.routing import mark_recent_write
 from twitter.errors import ApplicationError, AuthenticationError, NotFoundError
+from twitter.redis import redis_errors
 from twitter.text import normalize_text
+
+logger = logging.getLogger(__name__)
 
 PROFILE_FIELDS = {
     # field: (max length, newlines allowed)
@@ -180,8 +188,16 @@ def user_suspend(*, user_id: int) -> User:
             BlacklistedToken.objects.bulk_create(
                 [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
             )
+            transaction.on_commit(lambda: _revoke_user_tokens(user_id))
             events.publish("user.suspended", {"user_id": user_id})
     return user
+
+
+def _revoke_user_tokens(user_id: int) -> None:
+    try:
+        user_tokens_revoke(user_id=user_id)
+    except redis_errors as exc:  # the read side then stops them when they expire (minutes)
+        logger.warning("could not revoke the access tokens of user %s: %s", user_id, exc)
 
 
 def user_unsuspend(*, user_id: int) -> User:
@@ -196,22 +212,86 @@ def user_unsuspend(*, user_id: int) -> User:
 
 
 def auth_login(*, request: HttpRequest | None, login: str, password: str) -> TokenPair:
-    """Tokens for valid credentials; one answer for every failure, so none leaks which."""
+    """Tokens for valid credentials; one answer for every failure, so none leaks which.
+    The pair starts a session (a refresh-token family) of its own."""
     user = authenticate(request, username=login, password=password)
     if user is None:
         raise AuthenticationError("No active account matches these credentials.", code="invalid_credentials")
     refresh = RefreshToken.for_user(user)
     refresh["username"] = user.get_username()
+    refresh[SESSION_CLAIM] = uuid.uuid4().hex  # copied into every token rotated from it
+    return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
+
+
+def _invalid_refresh() -> AuthenticationError:
+    return AuthenticationError("The refresh token is invalid or expired.", code="token_not_valid")
+
+
+def _signed_refresh_claims(refresh_token: str) -> tuple[int, str]:
+    """(user id, session id) of a refresh token whose signature and expiry hold, whether or
+    not it was revoked since."""
+    try:
+        token = RefreshToken(refresh_token, verify=False)  # type: ignore[arg-type]  # str is a valid token
+        token.check_exp()
+        if token.payload.get(jwt_settings.TOKEN_TYPE_CLAIM) != "refresh":
+            raise TokenError("not a refresh token")
+    except (TokenError, TypeError, ValueError, OverflowError) as exc:
+        raise _invalid_refresh() from exc
+    user_id, session_id = parse_id(token.payload.get(jwt_settings.USER_ID_CLAIM)), token.payload.get(SESSION_CLAIM)
+    if user_id is None or not isinstance(session_id, str) or not 0 < len(session_id) <= 64:
+        raise _invalid_refresh()
+    return user_id, session_id
+
+
+def _session_end(*, user_id: int, session_id: str, reason: str) -> None:
+    RevokedSession.objects.get_or_create(session_id=session_id, defaults={"user_id": user_id, "reason": reason})
+    transaction.on_commit(lambda: _revoke_access(user_id, session_id))
+
+
+def _revoke_access(user_id: int, session_id: str) -> None:
+    try:
+        session_revoke(user_id=user_id, session_id=session_id)
+    except redis_errors as exc:  # the access tokens then end when they expire (minutes)
+        logger.warning("could not revoke the access tokens of session %s: %s", session_id, exc)
+
+
+def auth_refresh(*, refresh_token: str) -> TokenPair:
+    """A new pair for a good refresh token, which is revoked (rotation). A refresh token
+    that was already rotated and comes back leaked: its whole session ends, the tokens
+    descended from it included."""
+    user_id, session_id = _signed_refresh_claims(refresh_token)
+    if RevokedSession.objects.filter(session_id=session_id).exists():
+        raise AuthenticationError("This session has ended: sign in again.", code="token_revoked")
+    try:
+        refresh = RefreshToken(refresh_token)  # type: ignore[arg-type]  # checks the blacklist too
+    except TokenError as exc:
+        if "blacklisted" not in str(exc):
+            raise _invalid_refresh() from exc
+        with transaction.atomic():
+            _session_end(user_id=user_id, session_id=session_id, reason=RevokedSession.Reason.REUSE)
+        reused = AuthenticationError("This refresh token was already used: the session has ended.")
+        reused.code = "token_reused"
+        raise reused from exc
+    with transaction.atomic():
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            raise _invalid_refresh()
+        refresh.blacklist()
+        refresh.set_jti()
+        refresh.set_exp()
+        refresh.set_iat()
+        refresh.outstand()
     return TokenPair(access=str(refresh.access_token), refresh=str(refresh))
 
 
 def auth_logout(*, refresh_token: str) -> None:
-    """Revoke a refresh token (idempotent: revoking a revoked token is fine)."""
-    try:
-        token = RefreshToken(refresh_token, verify=False)  # type: ignore[arg-type]  # str is a valid token
-        token.verify()
-    except TokenError as exc:
-        if "blacklisted" in str(exc):
-            return
-        raise AuthenticationError("The refresh token is invalid or expired.", code="token_not_valid") from exc
-    token.blacklist()
+    """End the session of a refresh token: it and its access tokens stop working at once
+    (idempotent: ending an ended session is fine)."""
+    user_id, session_id = _signed_refresh_claims(refresh_token)
+    with transaction.atomic():
+        try:
+            RefreshToken(refresh_token).blacklist()  # type: ignore[arg-type]  # str is a valid token
+        except TokenError as exc:
+            if "blacklisted" not in str(exc):
+                raise _invalid_refresh() from exc
+        _session_end(user_id=user_id, session_id=session_id, reason=RevokedSession.Reason.LOGOUT)

@@ -13,13 +13,31 @@ from config.env import BASE_DIR, env
 
 # --- Core ---------------------------------------------------------------------------
 
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-local-development-key-change-me")
+# Both keys come from the environment, with no default: every non-test role refuses to
+# start without good ones (config/secrets.py). `make run` makes them on first run.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+# Signs the API's access and refresh tokens; separate, so either can be rotated alone.
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The gateway is the only way in; it sets X-Forwarded-Proto for TLS offload.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+
+# Deployed behind a TLS-terminating proxy: HTTPS-only cookies, HSTS and redirects to
+# HTTPS (health and metrics stay reachable over plain HTTP for probes and scrapers).
+# `manage.py check --deploy` passes with no warnings when this is on.
+TLS = env.bool("TLS", default=False)
+SECURE_SSL_REDIRECT = TLS
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
+SESSION_COOKIE_SECURE = TLS
+CSRF_COOKIE_SECURE = TLS
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if TLS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=TLS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=TLS)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "twitter.api.errors.csrf_failure"
 
 # Which process this is: "write-api", "read-api" or "worker". Sent as X-Served-By.
 SERVICE_ROLE = "write-api"
@@ -53,6 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "twitter.middleware.RequestIdMiddleware",
     "twitter.middleware.ServedByMiddleware",
+    "twitter.api.admission.AdmissionMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -206,6 +225,10 @@ HIDDEN_AUTHOR_SECONDS = env.int("HIDDEN_AUTHOR_SECONDS", default=3600)
 TRENDING_MAX_HOURS = env.int("TRENDING_MAX_HOURS", default=24)
 TRENDING_CACHE_SECONDS = env.int("TRENDING_CACHE_SECONDS", default=60)
 STREAMING_HEARTBEAT_SECONDS = env.float("STREAMING_HEARTBEAT_SECONDS", default=15.0)
+# Streams one account may hold open at once (more is a 429).
+STREAMS_PER_ACCOUNT = env.int("STREAMS_PER_ACCOUNT", default=8)
+# Redis connections a streaming process uses for its streams' bookkeeping (plus one pub/sub).
+STREAMING_REDIS_CONNECTIONS = env.int("STREAMING_REDIS_CONNECTIONS", default=4)
 REBUILD_LOCK_MS = env.int("REBUILD_LOCK_MS", default=5000)
 
 # --- Search ------------------------------------------------------------------------
@@ -292,20 +315,51 @@ SNOWFLAKE_WORKER_ID = env.int("SNOWFLAKE_WORKER_ID", default=None)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "twitter.api.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["twitter.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "twitter.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {
-        "login": env.str("THROTTLE_LOGIN", default="10/min"),
-        "login_username": env.str("THROTTLE_LOGIN_USERNAME", default="5/min"),
-        "register": env.str("THROTTLE_REGISTER", default="5/hour"),
-    },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=1),
 }
+
+# --- Rate limits (twitter/api/admission.py; README "Rate limits") ------------------------
+# Every request counts against its account (signed in) or its IP (anonymous); the rules
+# below add tighter buckets. Rates are "requests/seconds"; each can be set with
+# RATE_LIMIT_<BUCKET> (e.g. RATE_LIMIT_POST=100/3600). For local development,
+# RATE_LIMIT_SCALE multiplies every limit and RATE_LIMITS_ENABLED=false turns them off.
+RATE_LIMITS_ENABLED = env.bool("RATE_LIMITS_ENABLED", default=True)
+RATE_LIMIT_SCALE = env.float("RATE_LIMIT_SCALE", default=1.0)
+_DEFAULT_RATES = {
+    "account": "300/300",  # any request of a signed-in account (Mastodon: 300 / 5 min)
+    "anonymous": "300/300",  # any request without a valid token, per IP
+    "post": "300/10800",  # tweets, per account (Mastodon: 300 statuses / 3 h)
+    "media": "30/1800",  # uploads, per account (Mastodon: 30 / 30 min)
+    "delete": "30/1800",  # deleting tweets and retweets, per account (Mastodon: 30 / 30 min)
+    "follow": "400/86400",  # follows, per account (Mastodon: 400 / day)
+    "register": "5/1800",  # new accounts, per IP (Mastodon: 5 / 30 min)
+    "login": "25/300",  # sign-in attempts, per IP (Mastodon: 25 / 5 min)
+    "login_account": "5/300",  # per IP and account: someone else's failures never lock you out
+    "refresh": "60/300",  # token refreshes, per IP: a bucket of their own
+    "admin_login": "10/300",  # Django admin sign-in, per IP
+    "admin_login_account": "5/900",  # and per IP and account
+}
+RATE_LIMITS = {name: env.str(f"RATE_LIMIT_{name.upper()}", default=rate) for name, rate in _DEFAULT_RATES.items()}
+# (methods, path regex, bucket, kept per: "user" | "ip" | "ip+login")
+RATE_LIMIT_RULES = [
+    ("POST", r"^/api/v1/tweets$", "post", "user"),
+    ("POST", r"^/api/v1/media$", "media", "user"),
+    ("DELETE", r"^/api/v1/tweets/[0-9]+(/retweet)?$", "delete", "user"),
+    ("POST", r"^/api/v1/users/[0-9]+/follow$", "follow", "user"),
+    ("POST", r"^/api/v1/auth/register$", "register", "ip"),
+    ("POST", r"^/api/v1/auth/token$", "login", "ip"),
+    ("POST", r"^/api/v1/auth/token$", "login_account", "ip+login"),
+    ("POST", r"^/api/v1/auth/token/refresh$", "refresh", "ip"),
+    ("POST", r"^/admin/login/$", "admin_login", "ip"),
+    ("POST", r"^/admin/login/$", "admin_login_account", "ip+login"),
+]
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_SECONDS", default=300)),
@@ -313,7 +367,7 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
-    "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "SIGNING_KEY": JWT_SIGNING_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
 

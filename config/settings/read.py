@@ -1,7 +1,8 @@
 """read-API: every GET/HEAD, from Redis and the replica; never writes to the primary."""
 
+from config.secrets import require_keys
 from config.settings.base import *  # noqa: F403
-from config.settings.base import MIDDLEWARE, SILENCED_SYSTEM_CHECKS
+from config.settings.base import JWT_SIGNING_KEY, MIDDLEWARE, SECRET_KEY, SILENCED_SYSTEM_CHECKS
 
 SERVICE_ROLE = "read-api"
 ROOT_URLCONF = "config.urls_read"
@@ -28,3 +29,5 @@ MIDDLEWARE = [
 
 # The admin lives on the write-API; its middleware checks do not apply here.
 SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "admin.E408", "admin.E409", "admin.E410"]
+
+require_keys(SECRET_KEY=SECRET_KEY, JWT_SIGNING_KEY=JWT_SIGNING_KEY)

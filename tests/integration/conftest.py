@@ -32,6 +32,10 @@ def process_env(**overrides: str) -> dict[str, str]:
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "PYTHONPATH": str(ROOT),
+        # The keys this test run signs with, so tokens made in tests verify everywhere.
+        "SECRET_KEY": settings.SECRET_KEY,
+        "JWT_SIGNING_KEY": settings.JWT_SIGNING_KEY,
+        "RATE_LIMIT_SCALE": str(settings.RATE_LIMIT_SCALE),
         **overrides,
     }
 

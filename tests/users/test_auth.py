@@ -6,7 +6,8 @@ from rest_framework.test import APIClient
 from apps.users import services
 from apps.users.models import User
 from tests.conftest import authorize, login
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
+from tests.twitter.test_rate_limits import limit
 
 TOKEN = "/api/v1/auth/token"
 REFRESH = "/api/v1/auth/token/refresh"
@@ -57,18 +58,24 @@ def test_incomplete_login_is_400(write_api: APIClient, body: dict[str, Any]) -> 
 
 
 @pytest.mark.django_db
-def test_login_is_throttled_per_account(write_api: APIClient, user: User, settings: Any) -> None:
-    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "login_username": "3/min"}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+def test_login_is_throttled_per_address_and_account_in_every_spelling(write_api: APIClient, settings: Any) -> None:
+    UserFactory(username="skizjbn0gvf")
+    limit(settings, login_account="3/60")
+    spellings = ["skizjbn0gvf", "SKIZJBN0GVF", "\u017fkizjbn0gvf", "sk\u0131zjbn0gvf"]  # long s, dotless i
     codes = [
-        write_api.post(TOKEN, {"username": user.username, "password": "wrong"}, format="json").status_code
-        for _ in range(4)
+        write_api.post(TOKEN, {"username": name, "password": "wrong"}, format="json").status_code for name in spellings
     ]
     assert codes == [401, 401, 401, 429]
-    throttled = write_api.post(TOKEN, {"username": user.username, "password": PASSWORD}, format="json")
+    throttled = write_api.post(TOKEN, {"username": "skizjbn0gvf", "password": PASSWORD}, format="json")
     assert throttled.status_code == 429
     assert int(throttled["Retry-After"]) > 0
+    assert throttled["X-RateLimit-Remaining"] == "0"
     assert throttled.json()["error"]["code"] == "throttled"
+    # The account's owner, signing in from elsewhere, is not locked out by those failures.
+    elsewhere = write_api.post(
+        TOKEN, {"username": "skizjbn0gvf", "password": PASSWORD}, format="json", REMOTE_ADDR="192.0.2.7"
+    )
+    assert elsewhere.status_code == 200, elsewhere.content
 
 
 @pytest.mark.django_db
@@ -79,7 +86,53 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(write_api: APIC
     assert first.json()["refresh"] != tokens["refresh"]
     replay = write_api.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
     assert replay.status_code == 401
-    assert replay.json()["error"]["code"] == "token_not_valid"
+    assert replay.json()["error"]["code"] == "token_reused"
+
+
+@pytest.mark.django_db(transaction=True)  # the revocation runs after commit
+def test_reusing_a_rotated_refresh_token_ends_every_token_descended_from_it(
+    write_api: APIClient, read_api: APIClient, user: User
+) -> None:
+    stolen = login(write_api, user)
+    rotated = write_api.post(REFRESH, {"refresh": stolen["refresh"]}, format="json").json()
+    newest = write_api.post(REFRESH, {"refresh": rotated["refresh"]}, format="json").json()
+    other_session = login(write_api, user)
+    assert authorize(read_api, newest["access"]).get("/api/v1/users/me").status_code == 200
+
+    reuse = write_api.post(REFRESH, {"refresh": stolen["refresh"]}, format="json")
+    assert reuse.json()["error"]["code"] == "token_reused"
+
+    # Every descendant is dead: the newest refresh token and the access tokens, on both APIs.
+    refused = write_api.post(REFRESH, {"refresh": newest["refresh"]}, format="json")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (401, "token_revoked")
+    for access in (rotated["access"], newest["access"]):
+        for client, call in ((read_api, "get"), (write_api, "patch")):
+            response = getattr(authorize(client, access), call)("/api/v1/users/me", {}, format="json")
+            assert (response.status_code, response.json()["error"]["code"]) == (401, "token_revoked")
+    # Another session of the same user is untouched.
+    assert authorize(read_api, other_session["access"]).get("/api/v1/users/me").status_code == 200
+    write_api.credentials()
+    assert write_api.post(REFRESH, {"refresh": other_session["refresh"]}, format="json").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # the revocation runs after commit
+def test_logout_ends_the_sessions_access_tokens_at_once(
+    write_api: APIClient, read_api: APIClient, tokens: dict[str, str]
+) -> None:
+    assert authorize(read_api, tokens["access"]).get("/api/v1/users/me").status_code == 200
+    assert write_api.post(LOGOUT, {"refresh": tokens["refresh"]}, format="json").status_code == 204
+    response = authorize(read_api, tokens["access"]).get("/api/v1/users/me")
+    assert (response.status_code, response.json()["error"]["code"]) == (401, "token_revoked")
+
+
+@pytest.mark.django_db(transaction=True)  # the revocation runs after commit
+def test_suspension_ends_access_tokens_on_the_read_api_at_once(read_api: APIClient, user: User) -> None:
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    client = authorize(read_api, str(AccessToken.for_user(user)))
+    assert client.get("/api/v1/users/me").status_code == 200
+    services.user_suspend(user_id=user.pk)
+    assert client.get("/api/v1/timelines/home").status_code == 401
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.users.models import User
+from tests.twitter.test_rate_limits import limit
 from tests.factories import UserFactory
 
 URL = "/api/v1/auth/register"
@@ -108,8 +109,7 @@ def test_oversized_body_is_413(write_api: APIClient) -> None:
 
 @pytest.mark.django_db
 def test_registration_is_throttled_per_address(write_api: APIClient, settings: Any) -> None:
-    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "register": "2/min"}
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    limit(settings, register="2/min")
     codes = [
         write_api.post(URL, {**GOOD, "username": f"u{i}", "email": f"u{i}@example.com"}, format="json").status_code
         for i in range(3)

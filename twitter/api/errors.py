@@ -12,7 +12,7 @@ import redis
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -54,6 +54,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     elif isinstance(exc, SuspiciousOperation):
         return Response(error_body("bad_request", "The request was rejected."), status=400)
+    elif isinstance(exc, DataError):  # a value the database cannot take: bad input, not an outage
+        logger.warning("database refused a value: %s", exc)
+        return Response(error_body("invalid", "A value in the request cannot be stored or compared."), status=400)
     elif isinstance(exc, OperationalError | InterfaceError):
         logger.error("database unavailable: %s", exc)
         return _unavailable("The database is unavailable; try again shortly.")
@@ -107,6 +110,13 @@ def permission_denied(request: HttpRequest, exception: Exception) -> JsonRespons
 
 def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     return JsonResponse(error_body("not_found", "Not found."), status=404)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """settings.CSRF_FAILURE_VIEW: a form POST without its CSRF token (the admin)."""
+    return JsonResponse(
+        error_body("csrf_failed", "CSRF verification failed: reload the form and try again."), status=403
+    )
 
 
 def server_error(request: HttpRequest) -> JsonResponse:

@@ -51,7 +51,7 @@ def page_params(request: HttpRequest) -> PageParams:
     raw_limit = request.GET.get("limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
-        if raw_limit.isascii() and raw_limit.isdigit() and 1 <= int(raw_limit) <= MAX_LIMIT:
+        if raw_limit.isascii() and raw_limit.isdigit() and len(raw_limit) <= 3 and 1 <= int(raw_limit) <= MAX_LIMIT:
             limit = int(raw_limit)
         else:
             errors["limit"] = [f"Must be a whole number from 1 to {MAX_LIMIT}."]

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from apps.media import services
 from apps.media.models import Media
+from twitter.api.parsers import JSONParser
 from twitter.api.views import reject_unknown_fields, request_user_id
 from twitter.errors import ApplicationError
 

@@ -20,13 +20,11 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, get_urlconf, reverse
 from prometheus_client import Counter
-from rest_framework.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from apps.timelines import selectors
 from apps.timelines.api.views_read import HomeTimelineApi, json_page
+from twitter.api.auth import request_access
 from twitter.api.pagination import page_params
-from twitter.api.views import CachedJWTAuthentication
 from twitter.db import routing
 
 logger = logging.getLogger(__name__)
@@ -59,7 +57,6 @@ def _home_path(urlconf: str | None) -> str | None:
 class HomeTimelineHotPathMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.auth = CachedJWTAuthentication()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "GET" or request.path_info != _home_path(get_urlconf()):
@@ -72,18 +69,10 @@ class HomeTimelineHotPathMiddleware:
         return response
 
     def _viewer(self, request: HttpRequest) -> int | None:
-        header = self.auth.get_header(request)  # type: ignore[arg-type]  # reads META only
-        if not header:  # None when absent (the stubs say bytes)
-            return None
-        try:
-            raw = self.auth.get_raw_token(header)
-            if raw is None:  # not a bearer header
-                return None
-            token = self.auth.get_validated_token(raw)
-        except AuthenticationFailed:  # a malformed or invalid token: DRF answers it with its 401
-            return None
-        user_id = token.get(jwt_settings.USER_ID_CLAIM)
-        return int(user_id) if user_id is not None else None
+        """The viewer of a token the admission middleware verified; a missing or invalid
+        token goes down the stack, where DRF answers it with its 401."""
+        access = request_access(request)
+        return access.user_id if access is not None else None
 
     def _answer(self, request: HttpRequest) -> HttpResponse | None:
         viewer_id = self._viewer(request)

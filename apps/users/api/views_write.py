@@ -8,11 +8,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.views import TokenRefreshView
 
 from apps.users import services
 from apps.users.api.serializers import TokenPairOutputSerializer, UserMeOutputSerializer
-from apps.users.api.throttles import LoginRateThrottle, LoginUsernameThrottle, RegisterRateThrottle
 from twitter.api.fields import IdField, StrictCharField
 from twitter.api.views import reject_unknown_fields, request_user_id
 
@@ -20,7 +18,6 @@ from twitter.api.views import reject_unknown_fields, request_user_id
 class UserRegisterApi(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
-    throttle_classes = [RegisterRateThrottle]
 
     class InputSerializer(serializers.Serializer):
         username = StrictCharField(max_length=64, trim_whitespace=False)
@@ -43,7 +40,6 @@ class TokenObtainApi(APIView):
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
-    throttle_classes = [LoginRateThrottle, LoginUsernameThrottle]
 
     class InputSerializer(serializers.Serializer):
         username = StrictCharField(max_length=254, required=False)
@@ -66,10 +62,22 @@ class TokenObtainApi(APIView):
         return Response(TokenPairOutputSerializer(pair).data)
 
 
-class TokenRefreshApi(TokenRefreshView):
-    """A refresh token for a new pair; the old refresh token is revoked (rotation)."""
+class TokenRefreshApi(APIView):
+    """A refresh token for a new pair; the old refresh token is revoked (rotation). Using
+    a rotated refresh token again ends its whole session (401 `token_reused`)."""
 
-    throttle_classes = [LoginRateThrottle]
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        refresh = StrictCharField(max_length=2048)
+
+    @extend_schema(request=InputSerializer, responses={200: TokenPairOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=reject_unknown_fields(request, {"refresh"}))
+        serializer.is_valid(raise_exception=True)
+        pair = services.auth_refresh(refresh_token=serializer.validated_data["refresh"])
+        return Response(TokenPairOutputSerializer(pair).data)
 
 
 class LogoutApi(APIView):

@@ -1,0 +1,181 @@
+"""Admission: who is asking, and may they ask now. The first middleware after the request
+id in both APIs.
+
+For every request (but health, metrics, static and media files) it
+1. reads the bearer token, if any, and verifies it (`twitter.api.auth`; once per process
+   per token), putting the result on `request.access`;
+2. in one pipelined Redis round trip, counts the request in its rate-limit buckets
+   (settings.RATE_LIMITS / RATE_LIMIT_RULES) and checks that the token's session was not
+   revoked (logout, refresh-token reuse) and its user not suspended since it was issued;
+3. answers 401 for a revoked token and 429 past a limit, in the error envelope, or lets
+   the request through. Every counted response carries X-RateLimit-Limit,
+   X-RateLimit-Remaining and X-RateLimit-Reset (Unix time) of its tightest bucket; a 429
+   adds Retry-After.
+
+An invalid token is not refused here: the request counts as anonymous (per IP) and the
+view's authentication answers it. With Redis down nothing is counted or checked (fail
+open; the write-API still checks the user row).
+"""
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework.exceptions import ParseError
+
+from twitter import keys, ratelimit
+from twitter.api.auth import Access, bearer_token, verified_access
+from twitter.api.errors import error_body
+from twitter.api.parsers import parse_json
+from twitter.redis import get_redis, redis_errors
+from twitter.text import normalize_login
+
+logger = logging.getLogger(__name__)
+
+_EXEMPT = re.compile(r"^/(health/|metrics$|static/|media/)")
+
+
+@dataclass(frozen=True)
+class Rule:
+    methods: frozenset[str]
+    path: re.Pattern[str]
+    bucket: str
+    key: str  # "user", "ip" or "ip+login"
+
+
+def _rules() -> tuple[dict[str, ratelimit.Rate], list[Rule]]:
+    scale = settings.RATE_LIMIT_SCALE
+    rates = {name: ratelimit.Rate.parse(text, scale=scale) for name, text in settings.RATE_LIMITS.items()}
+    rules = [
+        Rule(frozenset(methods.split()), re.compile(path), bucket, key)
+        for methods, path, bucket, key in settings.RATE_LIMIT_RULES
+    ]
+    unknown = {rule.bucket for rule in rules} - set(rates)
+    if unknown:
+        raise ValueError(f"RATE_LIMIT_RULES name buckets with no rate: {sorted(unknown)}")
+    return rates, rules
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address as the gateway saw it (X-Forwarded-For behind NUM_PROXIES)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    if forwarded and proxies:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        return hops[-min(proxies, len(hops))] or str(request.META.get("REMOTE_ADDR", ""))
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _login_of(request: HttpRequest) -> str | None:
+    """The account a sign-in request names, in the form the login lookup uses."""
+    try:
+        if request.content_type == "application/json":
+            data: Any = parse_json(request.body)
+            value = data.get("username") or data.get("email") if isinstance(data, dict) else None
+        else:
+            value = request.POST.get("username")
+    except (ParseError, RequestDataTooBig, ValueError):
+        return None
+    return normalize_login(value) if isinstance(value, str) else None
+
+
+class AdmissionMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._source: tuple[int, float, int] | None = None
+        self.rates: dict[str, ratelimit.Rate] = {}
+        self.rules: list[Rule] = []
+
+    def _load(self) -> None:
+        """Compile the rates and rules, again whenever the settings objects change."""
+        source = (id(settings.RATE_LIMITS), settings.RATE_LIMIT_SCALE, id(settings.RATE_LIMIT_RULES))
+        if source != self._source:
+            self.rates, self.rules = _rules()
+            self._source = source
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _EXEMPT.match(request.path_info):
+            return self.get_response(request)
+        raw = bearer_token(request)
+        access = verified_access(raw) if raw else None
+        request.access = access  # type: ignore[attr-defined]  # read by twitter.api.auth.request_access
+        hits = []
+        if settings.RATE_LIMITS_ENABLED:
+            self._load()
+            hits = self._hits(request, access)
+        if not hits and access is None:
+            return self.get_response(request)
+        now = time.time()
+        try:
+            pipe = get_redis().pipeline(transaction=False)
+            positions = ratelimit.count(pipe, hits, now)
+            checks = len(pipe)
+            if access is not None:
+                if access.session_id:
+                    pipe.exists(keys.revoked_session(access.session_id))
+                pipe.get(keys.revoked_user(access.user_id))
+            replies = pipe.execute()
+        except redis_errors as exc:
+            logger.warning("admission checks skipped, redis unavailable: %s", exc)
+            return self.get_response(request)
+        if access is not None and self._revoked(access, replies[checks:]):
+            return _refused(401, "token_revoked", "This session has ended: sign in again.")
+        if not hits:
+            return self.get_response(request)
+        tightest = ratelimit.tightest(ratelimit.counts(hits, replies, positions, now))
+        if tightest.exceeded:
+            wait = max(1, tightest.reset_at - int(now))
+            response: HttpResponse = _refused(429, "throttled", f"Too many requests: try again in {wait} seconds.")
+            response["Retry-After"] = str(wait)
+        else:
+            response = self.get_response(request)
+        response["X-RateLimit-Limit"] = str(tightest.rate.limit)
+        response["X-RateLimit-Remaining"] = str(tightest.remaining)
+        response["X-RateLimit-Reset"] = str(tightest.reset_at)
+        return response
+
+    def _hits(self, request: HttpRequest, access: Access | None) -> list[tuple[str, ratelimit.Rate, str]]:
+        ip = client_ip(request)
+        user = f"u{access.user_id}" if access is not None else None
+        general = ("account", user) if user else ("anonymous", ip)
+        hits = [(general[0], self.rates[general[0]], general[1])]
+        method = request.method or "GET"
+        for rule in self.rules:
+            if method not in rule.methods or not rule.path.match(request.path_info):
+                continue
+            if rule.key == "user":
+                if user is None:
+                    continue  # refused by the view's authentication; counted as anonymous
+                identity = user
+            elif rule.key == "ip+login":
+                login = _login_of(request)
+                if login is None:
+                    continue
+                identity = f"{ip}|{login}"
+            else:
+                identity = ip
+            hits.append((rule.bucket, self.rates[rule.bucket], identity))
+        return hits
+
+    @staticmethod
+    def _revoked(access: Access, replies: list[Any]) -> bool:
+        if access.session_id and replies.pop(0):
+            return True
+        revoked_before = replies[0] if replies else None
+        issued = access.token.payload.get("iat")
+        if revoked_before is None:
+            return False
+        return not isinstance(issued, int | float) or issued <= float(revoked_before)
+
+
+def _refused(status: int, code: str, message: str) -> JsonResponse:
+    response = JsonResponse(error_body(code, message), status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response

@@ -1,0 +1,128 @@
+"""Access tokens: verified once per process, claims checked, sessions revocable.
+
+Every process that reads a bearer token goes through `verified_access`: the admission
+middleware (rate limits, revoked sessions), the read-API's stateless authentication, the
+home timeline's hot path and the streaming process. A token whose signature is fine but
+whose claims are malformed (an `exp` that is not a number, a `user_id` that is not an
+id) is an invalid token, a 401, never a server error.
+
+A token carries `sid`, the session (refresh-token family) it descends from. Logging out,
+or reusing a rotated refresh token, revokes the session: a short-lived Redis marker that
+the admission middleware checks in the same round trip as the rate limits, so the access
+tokens of that session stop working at once, not when they expire.
+"""
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+from rest_framework_simplejwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import AccessToken, Token
+
+from twitter import keys
+from twitter.api.fields import parse_id
+from twitter.redis import get_redis
+
+SESSION_CLAIM = "sid"
+_SESSION_MAX_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a verified access token says."""
+
+    user_id: int
+    session_id: str | None
+    expires_at: float
+    token: Token
+
+
+_verified: dict[bytes, Access] = {}
+_MAX_CACHED = 50_000
+
+
+def _claims(token: Token) -> Access | None:
+    exp = token.payload.get("exp")
+    user_id = parse_id(token.payload.get(jwt_settings.USER_ID_CLAIM))
+    session = token.payload.get(SESSION_CLAIM)
+    if not isinstance(exp, int | float) or isinstance(exp, bool) or user_id is None:
+        return None
+    if session is not None and not (isinstance(session, str) and 0 < len(session) <= _SESSION_MAX_LENGTH):
+        return None
+    return Access(user_id=user_id, session_id=session, expires_at=float(exp), token=token)
+
+
+def verified_access(raw: bytes | str) -> Access | None:
+    """The access token's claims when its signature, type, expiry and claims are good."""
+    key = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    hit = _verified.get(key)
+    if hit is not None:
+        return hit if hit.expires_at > time.time() else None
+    try:
+        access = _claims(AccessToken(key))  # type: ignore[arg-type]  # the stubs miss the raw-token form
+    except (TokenError, TypeError, ValueError, OverflowError, KeyError, UnicodeError):
+        return None
+    if access is not None:
+        if len(_verified) >= _MAX_CACHED:
+            _verified.clear()
+        _verified[key] = access
+    return access
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if not header.startswith("Bearer "):
+        return None
+    return header[7:].strip() or None
+
+
+def session_revoke(*, user_id: int, session_id: str) -> None:
+    """The access tokens of this session stop working (until they would have expired),
+    and the user's open streams are told."""
+    lifetime = int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()) + 60
+    client = get_redis()
+    client.set(keys.revoked_session(session_id), 1, ex=lifetime)
+    client.publish(keys.stream_control(user_id), b'{"event":"revoked"}')
+
+
+class _VerifiedTokenMixin:
+    def get_validated_token(self, raw_token: bytes) -> Token:
+        access = verified_access(raw_token)
+        if access is None:
+            raise InvalidToken({"detail": "The access token is invalid or expired.", "code": "token_not_valid"})
+        return access.token
+
+
+class StatelessTokenAuthentication(_VerifiedTokenMixin, JWTStatelessUserAuthentication):
+    """The read-API's: the user comes from the token alone, with no database query."""
+
+
+class TokenAuthentication(_VerifiedTokenMixin, JWTAuthentication):
+    """The write-API's: the user row is loaded, so an inactive account is refused at once."""
+
+    def get_user(self, validated_token: Token) -> Any:
+        user_id = parse_id(validated_token.get(jwt_settings.USER_ID_CLAIM))
+        if user_id is None:
+            raise AuthenticationFailed("The access token names no user.", code="token_not_valid")
+        return super().get_user(validated_token)
+
+
+def request_access(request: Request | HttpRequest) -> Access | None:
+    """The verified access of a request that the admission middleware let through."""
+    access = getattr(request, "access", None)
+    return access if isinstance(access, Access) else None
+
+
+def user_tokens_revoke(*, user_id: int) -> None:
+    """Every access token of `user_id` issued until now stops working (suspension), and the
+    user's open streams are told."""
+    lifetime = int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()) + 60
+    client = get_redis()
+    client.set(keys.revoked_user(user_id), int(time.time()), ex=lifetime)
+    client.publish(keys.stream_control(user_id), b'{"event":"revoked"}')
