@@ -1,7 +1,7 @@
 """Routes both APIs serve: health, metrics, the OpenAPI schema and docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import twitter.api.converters  # noqa: F401 - registers the <id:...> path converter
 from twitter import health
@@ -9,8 +9,10 @@ from twitter import health
 common_urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # The whole API's schema (reads, writes, streaming), whichever API serves it.
+    path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_schema"), name="schema"),
+    # The split view serves its script as a file, so a strict Content-Security-Policy holds.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
     path("", include("django_prometheus.urls")),
 ]
 

@@ -321,7 +321,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["twitter.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "twitter.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "twitter.api.schema.AutoSchema",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=1),
 }
 
@@ -373,7 +373,12 @@ SIMPLE_JWT = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "twitter API",
-    "DESCRIPTION": "Microblogging platform: write-API (mutations) and read-API (GET/HEAD).",
+    "DESCRIPTION": (
+        "Microblogging platform. One API behind one gateway: GET/HEAD are answered by the read-API, "
+        "other methods by the write-API, /api/v1/streaming/ by the streaming process. Errors have one "
+        'shape: {"error": {"code", "message", "fields"}}. Sign in with POST /api/v1/auth/token, then '
+        "Authorize with the access token."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -382,6 +387,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "twitter.api.schema.add_streaming"],
+    # Snowflake ids in paths: strings of digits (twitter.api.converters).
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "string", "pattern": "^[0-9]{1,19}$"}},
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    # Both APIs' token authentications are one scheme to a client: declared once here
+    # rather than per authentication class (operations open to all also list "no token").
+    "AUTHENTICATION_WHITELIST": [],
+    "SECURITY": [{"bearerAuth": []}],
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {
+            "bearerAuth": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT",
+                "description": "An access token from POST /api/v1/auth/token.",
+            }
+        }
+    },
 }
 
 # --- Static files (admin and API docs assets) ------------------------------------------

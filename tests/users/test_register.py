@@ -4,8 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.users.models import User
-from tests.twitter.test_rate_limits import limit
 from tests.factories import UserFactory
+from tests.twitter.test_rate_limits import limit
 
 URL = "/api/v1/auth/register"
 GOOD = {"username": "alice_1", "email": "Alice@Example.COM", "password": "a-Long-passphrase-42"}

@@ -91,7 +91,7 @@ def session_revoke(*, user_id: int, session_id: str) -> None:
     client.publish(keys.stream_control(user_id), b'{"event":"revoked"}')
 
 
-class _VerifiedTokenMixin:
+class VerifiedTokenMixin:
     def get_validated_token(self, raw_token: bytes) -> Token:
         access = verified_access(raw_token)
         if access is None:
@@ -99,11 +99,11 @@ class _VerifiedTokenMixin:
         return access.token
 
 
-class StatelessTokenAuthentication(_VerifiedTokenMixin, JWTStatelessUserAuthentication):
+class StatelessTokenAuthentication(VerifiedTokenMixin, JWTStatelessUserAuthentication):
     """The read-API's: the user comes from the token alone, with no database query."""
 
 
-class TokenAuthentication(_VerifiedTokenMixin, JWTAuthentication):
+class TokenAuthentication(VerifiedTokenMixin, JWTAuthentication):
     """The write-API's: the user row is loaded, so an inactive account is refused at once."""
 
     def get_user(self, validated_token: Token) -> Any:

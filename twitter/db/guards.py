@@ -1,9 +1,12 @@
-"""The read-API never writes to the primary: any write statement there raises."""
+"""The read-API never writes to the primary: any write statement there raises. And a
+replica that takes connections but fails queries trips the replica breaker."""
 
+import logging
 from collections.abc import Callable
+from contextlib import ExitStack
 from typing import Any
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 from twitter.db import routing
@@ -21,16 +24,40 @@ def forbid_writes(execute: Callable[..., Any], sql: str, params: Any, many: bool
     return execute(sql, params, many, context)
 
 
+logger = logging.getLogger(__name__)
+
+
+def watch_replica(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    try:
+        return execute(sql, params, many, context)
+    except DatabaseError as exc:
+        logger.warning("a query on the replica failed (%s); reads go to the primary for a while", exc)
+        routing.replica_failed()
+        raise
+
+
 class ReadApiDatabaseMiddleware:
-    """Scopes the read routing state to one request and guards the primary connection."""
+    """Scopes the read routing state to one request, guards the primary connection and
+    watches the replica's. A request whose replica query failed is answered once more,
+    from the primary (the breaker is open by then): reads have no side effects."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        response, replica_failed = self._answer(request)
+        if replica_failed and response.status_code >= 500:
+            response, _ = self._answer(request)
+        return response
+
+    def _answer(self, request: HttpRequest) -> tuple[HttpResponse, bool]:
         token = routing.begin_request()
         try:
-            with connections[routing.PRIMARY].execute_wrapper(forbid_writes):
-                return self.get_response(request)
+            with ExitStack() as stack:
+                stack.enter_context(connections[routing.PRIMARY].execute_wrapper(forbid_writes))
+                if routing.REPLICA in connections.settings:
+                    stack.enter_context(connections[routing.REPLICA].execute_wrapper(watch_replica))
+                response = self.get_response(request)
+            return response, routing.request_replica_failed()
         finally:
             routing.end_request(token)

@@ -31,6 +31,7 @@ replica_breaker = CircuitBreaker("replica", cooldown=settings.REPLICA_BREAKER_CO
 class _RequestState:
     viewer_id: int | None = None
     pinned_to_primary: bool | None = None  # decided on the first SQL read of the request
+    replica_failed: bool = False  # a query on the replica failed during this request
 
 
 _request_state: contextvars.ContextVar[_RequestState | None] = contextvars.ContextVar(
@@ -112,8 +113,17 @@ def _replica_down(replica: Any) -> bool:
 
 
 def replica_failed() -> None:
-    """A query on the replica failed mid-request: stop sending reads there for a while."""
+    """A query on the replica failed mid-request: stop sending reads there for a while
+    (the read-API's middleware then answers the request again, from the primary)."""
     replica_breaker.record_failure()
+    state = _request_state.get()
+    if state is not None:
+        state.replica_failed = True
+
+
+def request_replica_failed() -> bool:
+    state = _request_state.get()
+    return state is not None and state.replica_failed
 
 
 def mark_recent_write(user_id: int) -> None:

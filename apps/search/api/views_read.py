@@ -65,15 +65,14 @@ class SearchApi(ReadApiView):
             200: PolymorphicProxySerializer(
                 component_name="SearchResults",
                 serializers=[
-                    TweetOutputSerializer(many=True),
-                    UserOutputSerializer(many=True),
+                    TweetOutputSerializer,
+                    UserOutputSerializer,
                     inline_serializer(
-                        "HashtagHit",
-                        {"tag": serializers.CharField(), "tweet_count": serializers.IntegerField()},
-                        many=True,
+                        "HashtagHit", {"tag": serializers.CharField(), "tweet_count": serializers.IntegerField()}
                     ),
                 ],
                 resource_type_field_name=None,
+                many=True,
             )
         },
     )
