@@ -241,6 +241,7 @@ class Bench:
             write_addr=f"127.0.0.1:{self.stack.ports['write-api']}",
             read_addr=f"127.0.0.1:{self.stack.ports['read-api']}",
             streaming_addr="127.0.0.1:9",  # the benchmark runs no streaming process
+            limits=nginx.BENCHMARK_LIMITS,  # all its load comes from one address
         )
         self.stack.ports["gateway"] = port
         time.sleep(2)

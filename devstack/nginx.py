@@ -1,9 +1,9 @@
 """The nginx gateway for local runs and tests, from the same template compose uses."""
 
 import os
-import pwd
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
@@ -18,7 +18,7 @@ pid $prefix/nginx.pid;
 error_log $prefix/error.log warn;
 $user_line
 events {
-    worker_connections 1024;
+    worker_connections $worker_connections;
 }
 http {
     access_log $prefix/access.log;
@@ -49,7 +49,28 @@ def nginx_binary(*, install: bool = True) -> str:
     raise RuntimeError("nginx is not installed: install it (e.g. `apt-get install nginx-light`) and try again")
 
 
-def render(prefix: Path, *, gateway_port: int, write_addr: str, read_addr: str, streaming_addr: str) -> Path:
+@dataclass(frozen=True)
+class Limits:
+    """The gateway's per-IP first line (the APIs keep the real budgets). The benchmark
+    loads the gateway from one address, so it lifts them."""
+
+    requests_per_second: int = 50
+    burst: int = 200
+    connections: int = 200
+
+
+BENCHMARK_LIMITS = Limits(requests_per_second=1_000_000, burst=1_000_000, connections=20_000)
+
+
+def render(
+    prefix: Path,
+    *,
+    gateway_port: int,
+    write_addr: str,
+    read_addr: str,
+    streaming_addr: str,
+    limits: Limits = Limits(),
+) -> Path:
     """Write nginx.conf + gateway.conf into `prefix`; return the main config's path."""
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / "tmp" / sub).mkdir(parents=True, exist_ok=True)
@@ -58,15 +79,20 @@ def render(prefix: Path, *, gateway_port: int, write_addr: str, read_addr: str, 
         WRITE_API_ADDR=write_addr,
         READ_API_ADDR=read_addr,
         STREAMING_ADDR=streaming_addr,
+        ACCESS_LOG=str(prefix / "access.log"),
+        GATEWAY_RATE=limits.requests_per_second,
+        GATEWAY_BURST=limits.burst,
+        GATEWAY_CONNECTIONS=limits.connections,
     )
     (prefix / "gateway.conf").write_text(gateway)
-    user_line = ""
-    if os.geteuid() == 0:  # workers drop to an unprivileged user that owns the temp dirs
-        user_line = "user nobody nogroup;"
-        nobody = pwd.getpwnam("nobody")
-        for path in (prefix / "tmp").rglob("*"):
-            os.chown(path, nobody.pw_uid, nobody.pw_gid)
-    main = Template(MAIN_CONF).substitute(prefix=str(prefix), user_line=user_line)
+    # Run as root, nginx's workers would drop to `nobody`, who cannot reach temp dirs
+    # under a private parent (pytest's, or a clone in root's home): large request bodies,
+    # spooled to disk, would then fail. These are local, loopback-only gateways: the
+    # workers keep the invoking user.
+    user_line = "user root;" if os.geteuid() == 0 else ""
+    main = Template(MAIN_CONF).substitute(
+        prefix=str(prefix), user_line=user_line, worker_connections=max(1024, limits.connections * 2 + 256)
+    )
     conf = prefix / "nginx.conf"
     conf.write_text(main)
     return conf
@@ -76,9 +102,22 @@ def argv(conf: Path) -> list[str]:
     return [nginx_binary(), "-p", str(conf.parent), "-c", str(conf)]
 
 
-def start(prefix: Path, *, gateway_port: int, write_addr: str, read_addr: str, streaming_addr: str) -> Process:
+def start(
+    prefix: Path,
+    *,
+    gateway_port: int,
+    write_addr: str,
+    read_addr: str,
+    streaming_addr: str,
+    limits: Limits = Limits(),
+) -> Process:
     conf = render(
-        prefix, gateway_port=gateway_port, write_addr=write_addr, read_addr=read_addr, streaming_addr=streaming_addr
+        prefix,
+        gateway_port=gateway_port,
+        write_addr=write_addr,
+        read_addr=read_addr,
+        streaming_addr=streaming_addr,
+        limits=limits,
     )
     subprocess.run([*argv(conf), "-t", "-q"], check=True)
     process = Process("nginx", argv(conf), log_path=prefix / "nginx.out")

@@ -6,6 +6,7 @@ nginx gateway under honcho (Procfile).
 """
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,6 +16,34 @@ from devstack import nginx
 from devstack.services import resolve_database, resolve_redis
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+KEY_NAMES = ("SECRET_KEY", "JWT_SIGNING_KEY")
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line and line[0] != "#")
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def _write_private(path: Path, values: dict[str, str], header: str) -> None:
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(header + "".join(f"{name}={value}\n" for name, value in values.items()))
+
+
+def signing_keys(data_dir: Path) -> dict[str, str]:
+    """The keys this installation signs with: from the environment when set, else made at
+    random on the first run and kept (readable by this user only) in the data folder."""
+    path = data_dir / "secrets.env"
+    kept = _read_env_file(path)
+    made = {name: secrets.token_urlsafe(48) for name in KEY_NAMES if name not in kept}
+    if made:
+        header = "# Signing keys of this installation, made by `make run`. Keep private.\n"
+        _write_private(path, {**kept, **made}, header)
+    return {name: os.environ.get(name) or kept.get(name) or made[name] for name in KEY_NAMES}
 
 
 def main() -> int:
@@ -28,12 +57,20 @@ def main() -> int:
     database_url, stop_database = resolve_database(data_dir)
     redis_url, stop_redis = resolve_redis(data_dir)
     try:
-        env = {
-            **os.environ,
+        stack = {
             "DATA_DIR": str(data_dir),
             "DATABASE_URL": database_url,
+            "REPLICA_DATABASE_URL": os.environ.get("REPLICA_DATABASE_URL", ""),
             "REDIS_URL": redis_url,
             "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", redis_url),
+            **signing_keys(data_dir),
+        }
+        # What `ENV_FILE=.data/run.env python manage.py ...` needs to reach this stack.
+        header = "# The services `make run` is using now (rewritten at each start).\n"
+        _write_private(data_dir / "run.env", stack, header)
+        env = {
+            **os.environ,
+            **stack,
             "WRITE_API_PORT": str(write_port),
             "READ_API_PORT": str(read_port),
             "STREAMING_PORT": str(streaming_port),
@@ -65,6 +102,7 @@ def main() -> int:
             f"    read-API   http://127.0.0.1:{read_port}/\n"
             f"    streaming  http://127.0.0.1:{streaming_port}/api/v1/streaming/   (Server-Sent Events)\n"
             f"    database   {database_url}\n    redis      {redis_url}\n"
+            f"  Operator commands against this stack: ENV_FILE={data_dir / 'run.env'} .venv/bin/python manage.py ...\n"
             f"  Ctrl-C stops everything.\n",
             flush=True,
         )

@@ -17,6 +17,7 @@ _UNUSED = {
     "django.contrib.messages.middleware.MessageMiddleware",
 }
 _AFTER_HOT_PATH = {
+    "twitter.middleware.ContentSecurityPolicyMiddleware",  # HTML pages only
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 }

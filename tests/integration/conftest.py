@@ -97,7 +97,14 @@ def stack(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
             streaming_addr=f"127.0.0.1:{streaming_port}",
         )
         started.append(gateway)
-        yield {"gateway": f"http://127.0.0.1:{gateway_port}", "processes": started, "log_dir": tmp_path}
+        yield {
+            "gateway": f"http://127.0.0.1:{gateway_port}",
+            "write": f"http://127.0.0.1:{write_port}",
+            "read": f"http://127.0.0.1:{read_port}",
+            "streaming": f"http://127.0.0.1:{streaming_port}",
+            "processes": started,
+            "log_dir": tmp_path,
+        }
     finally:
         for process in reversed(started):
             process.stop()
