@@ -42,3 +42,17 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return str(super().to_internal_value(data))
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A query parameter's whole number: ASCII digits only (no '١٢', '1e3' or '1.0'), at
+    most 9 of them, so no value can be a huge number to convert."""
+
+    default_error_messages = {"invalid": "Must be a whole number (digits 0-9)."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not (
+            isinstance(data, int) or (isinstance(data, str) and data.isascii() and data.isdigit() and len(data) <= 9)
+        ):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, DataError, connections
 from django.http import HttpRequest, HttpResponse
 
 from twitter.db import routing
@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 def watch_replica(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
     try:
         return execute(sql, params, many, context)
+    except DataError:  # a value from the request (a NUL, say) that no database takes
+        raise
     except DatabaseError as exc:
         logger.warning("a query on the replica failed (%s); reads go to the primary for a while", exc)
         routing.replica_failed()

@@ -20,7 +20,7 @@ from apps.timelines.api.views_read import viewer_of
 from apps.tweets.api.serializers import TweetOutputSerializer
 from apps.users import selectors as user_selectors
 from apps.users.api.serializers import UserOutputSerializer
-from twitter.api.fields import IdField
+from twitter.api.fields import IdField, WholeNumberField
 from twitter.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageParams, link_header, offset_link_header
 from twitter.api.views import ReadApiView
 
@@ -35,8 +35,8 @@ class SearchApi(ReadApiView):
         q = serializers.CharField(max_length=QUERY_MAX_LENGTH, trim_whitespace=True)
         type = serializers.ChoiceField(choices=["tweets", "users", "hashtags"], default="tweets")
         sort = serializers.ChoiceField(choices=["relevance", "recent"], default="relevance")
-        limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
-        offset = serializers.IntegerField(min_value=0, default=0)
+        limit = WholeNumberField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+        offset = WholeNumberField(min_value=0, default=0)
         max_id = IdField(required=False)
 
         def validate_offset(self, value: int) -> int:

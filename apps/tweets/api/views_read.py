@@ -14,6 +14,7 @@ from apps.tweets.api.serializers import TweetOutputSerializer
 from apps.users import selectors as user_selectors
 from apps.users.api.lists import user_list_response
 from apps.users.api.serializers import UserOutputSerializer
+from twitter.api.fields import WholeNumberField
 from twitter.api.pagination import PAGE_PARAMETERS, page_params
 from twitter.api.views import ReadApiView
 from twitter.errors import ApplicationError, NotFoundError
@@ -109,8 +110,8 @@ class HashtagTweetsApi(ReadApiView):
 
 class TrendingHashtagsApi(ReadApiView):
     class InputSerializer(serializers.Serializer):
-        hours = serializers.IntegerField(min_value=1, required=False, default=6)
-        limit = serializers.IntegerField(min_value=1, max_value=50, required=False, default=10)
+        hours = WholeNumberField(min_value=1, required=False, default=6)
+        limit = WholeNumberField(min_value=1, max_value=50, required=False, default=10)
 
     @extend_schema(
         parameters=[
