@@ -46,7 +46,13 @@ def signing_keys(data_dir: Path) -> dict[str, str]:
     return {name: os.environ.get(name) or kept.get(name) or made[name] for name in KEY_NAMES}
 
 
+def _stop_like_ctrl_c(signum: int, frame: object) -> None:
+    """SIGTERM (a supervisor, `timeout`, a test) stops everything as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     data_dir = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
     data_dir.mkdir(parents=True, exist_ok=True)
     gateway_port = int(os.environ.get("GATEWAY_PORT", "8000"))

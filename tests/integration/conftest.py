@@ -36,6 +36,8 @@ def process_env(**overrides: str) -> dict[str, str]:
         "SECRET_KEY": settings.SECRET_KEY,
         "JWT_SIGNING_KEY": settings.JWT_SIGNING_KEY,
         "RATE_LIMIT_SCALE": str(settings.RATE_LIMIT_SCALE),
+        # Streams notice a gone client when they next write: heartbeats often, in tests.
+        "STREAMING_HEARTBEAT_SECONDS": "2",
         **overrides,
     }
 

@@ -1,0 +1,90 @@
+"""The public contract, fuzzed from outside: schemathesis generates requests from the
+OpenAPI schema the gateway serves and checks every answer against it (no server error,
+the documented status codes, content types and response schemas), anonymous and signed
+in. Any finding fails the suite."""
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from rest_framework_simplejwt.tokens import AccessToken
+
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.integration, pytest.mark.replica]
+
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+MAX_EXAMPLES = 25
+# Streams never end by themselves: they are fuzzed anonymously (refused at once) and
+# tested signed in by tests/integration/test_streaming.py.
+ENDLESS = "^/api/v1/streaming/"
+
+
+def _fuzz(schema_url: str, base: str, report: Path, *extra: str) -> tuple[int, str]:
+    command = [
+        str(Path(sys.executable).parent / "st"),
+        "run",
+        schema_url,
+        "--url",
+        base,
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--seed",
+        "20261130",
+        "--request-timeout",
+        "20",
+        "--workers",
+        "2",
+        "--no-color",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+        *extra,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=1200, check=False)
+    return result.returncode, result.stdout + result.stderr
+
+
+def _summary(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.strip()]
+    return "\n".join(lines[-25:])
+
+
+def test_the_gateway_schema_holds_under_fuzzing(
+    stack: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = stack["gateway"]
+    schema_url = f"{base}/api/schema/?format=json"
+    schema = requests.get(schema_url, timeout=20).json()
+    paths = schema["paths"]
+    # The whole API: writes, reads and streams, in one schema.
+    assert {"/api/v1/tweets", "/api/v1/timelines/home", "/api/v1/streaming/home", "/api/v1/media"} <= set(paths)
+    assert "post" in paths["/api/v1/tweets"]
+    assert "get" in paths["/api/v1/timelines/home"]
+
+    user = UserFactory()
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(hours=1))
+
+    anonymous_code, anonymous = _fuzz(schema_url, base, tmp_path / "anonymous.ndjson")
+    signed_code, signed = _fuzz(
+        schema_url,
+        base,
+        tmp_path / "signed.ndjson",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--exclude-path-regex",
+        ENDLESS,
+    )
+    with capsys.disabled():  # the stage's report, in every run's output
+        print("\nschemathesis, anonymous:\n" + _summary(anonymous))  # noqa: T201
+        print("schemathesis, signed in:\n" + _summary(signed))  # noqa: T201
+    assert anonymous_code == 0, _summary(anonymous)
+    assert signed_code == 0, _summary(signed)
