@@ -106,6 +106,31 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "ok": (_ratio(mixed["read_rps"], gateway["rps"]) or 0) >= 0.5,
         }
     )
+    streams = s.get("streams")
+    if streams:
+        rows.append(
+            {
+                "scenario": "idle streams held by one streaming process",
+                "figure": f"{streams['held']} of {streams['requested']}",
+                "baseline": f"{streams['bytes_per_stream']} bytes of memory each; refused {streams['refused']}",
+                "ratio": None,
+                "target": ">= 5000",
+                "ok": streams["held"] >= 5000,
+            }
+        )
+        rows.append(
+            {
+                "scenario": "a tweet delivered to every held stream",
+                "figure": f"p99 {streams['delivery_p99_ms']} ms",
+                "baseline": (
+                    f"{streams['delivered']} delivered; p50 {streams['delivery_p50_ms']} ms,"
+                    f" max {streams['delivery_max_ms']} ms"
+                ),
+                "ratio": None,
+                "target": "all, reported",
+                "ok": streams["delivered"] == streams["held"],
+            }
+        )
     memory = results["redis_memory"]
     rows.append(
         {

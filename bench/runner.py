@@ -28,6 +28,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.timelines import feeds, selectors
 from apps.users.models import User
+from bench.streams import hold_streams, raise_open_files_limit
 from devstack import nginx
 from devstack.procs import Process, free_port, granian_argv
 from twitter import keys
@@ -58,6 +59,7 @@ class Options:
     connections: int = 64
     workers: int = 2
     threads: int = 4
+    streams: int = 5_000
 
 
 @dataclass
@@ -92,6 +94,14 @@ def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """The round with the median throughput, with every round's throughput."""
     median = sorted(rounds, key=lambda run: run["rps"])[len(rounds) // 2]
     return {**median, "rounds_rps": [run["rps"] for run in rounds]}
+
+
+def _tree_rss(pid: int) -> int:
+    try:
+        root = psutil.Process(pid)
+        return sum(proc.memory_info().rss for proc in [root, *root.children(recursive=True)])
+    except psutil.NoSuchProcess:
+        return 0
 
 
 def _listening_pid(port: int) -> int | None:
@@ -204,10 +214,13 @@ class Bench:
 
     # --- processes -----------------------------------------------------------------
 
-    def _granian(self, name: str, target: str, settings_module: str | None, **env: str) -> None:
+    def _granian(
+        self, name: str, target: str, settings_module: str | None, *, interface: str = "wsgi", **env: str
+    ) -> None:
         port = free_port()
+        workers = self.opt.workers if interface == "wsgi" else 1
         argv = [
-            *granian_argv(target, port, workers=self.opt.workers, threads=self.opt.threads),
+            *granian_argv(target, port, workers=workers, threads=self.opt.threads, interface=interface),
             "--log-level",
             "warning",
         ]
@@ -221,7 +234,9 @@ class Bench:
     def start_stack(self) -> None:
         replica = connections["replica"].settings_dict
         pull_url = f"postgresql://{replica['USER']}@{replica['HOST']}:{replica['PORT']}/{replica['NAME']}"
+        raise_open_files_limit(self.opt.streams + 1024)  # the streaming process inherits it
         self._granian("read-api", "config.wsgi:application", "config.settings.read")
+        self._granian("streaming", "config.asgi:application", "config.settings.streaming", interface="asgi")
         self._granian("write-api", "config.wsgi:application", "config.settings.write")
         self._granian("ceiling", "bench.baselines:ceiling", None)
         self._granian("pull", "bench.baselines:pull", None, PULL_DATABASE_URL=pull_url)
@@ -478,6 +493,38 @@ class Bench:
         )
         self.results["scenarios"]["fanout"] = result
 
+    def run_streams(self) -> None:
+        """Followers of the big account hold one home stream each; the account tweets."""
+        self._drain()
+        holders = self.big_followers[: self.opt.streams]
+        tokens = [str(AccessToken.for_user(User(pk=user_id))) for user_id in holders]
+        streaming_pid = self.stack.processes["streaming"].pid
+        rss: dict[str, int] = {"before": _tree_rss(streaming_pid)}
+
+        def settle() -> None:
+            time.sleep(2)
+            rss["after"] = _tree_rss(streaming_pid)
+
+        def post() -> str:
+            token = str(AccessToken.for_user(User(pk=self.big_account)))
+            response = requests.post(
+                f"{self.stack.url('write-api')}/api/v1/tweets",
+                json={"text": "to everyone watching"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            )
+            return str(response.json()["id"])
+
+        self.log(f"streams: opening {len(tokens)} idle home streams")
+        held = hold_streams(self.stack.ports["streaming"], tokens, post, settle)
+        result = held.summary(rss["before"], rss.get("after", rss["before"]))
+        self.results["scenarios"]["streams"] = result
+        self.log(
+            f"streams: held {result['held']} (refused {result['refused']}), {result['bytes_per_stream']} bytes each;"
+            f" a tweet reached {result['delivered']} in p50 {result['delivery_p50_ms']} ms,"
+            f" p99 {result['delivery_p99_ms']} ms"
+        )
+
     def _raw_insert_speed(self, user_ids: list[int]) -> dict[str, Any]:
         """Pipelined LPUSH+LTRIM of one id into copies of the same lists, batches of 1,000."""
         client = get_redis()
@@ -535,6 +582,7 @@ class Bench:
             self.run_write()
             self.run_mixed()
             self.run_fanout()
+            self.run_streams()
             self.measure_memory()
         finally:
             self.stack.stop()

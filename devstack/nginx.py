@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from string import Template
 
 from devstack.procs import Process
@@ -102,23 +103,9 @@ def argv(conf: Path) -> list[str]:
     return [nginx_binary(), "-p", str(conf.parent), "-c", str(conf)]
 
 
-def start(
-    prefix: Path,
-    *,
-    gateway_port: int,
-    write_addr: str,
-    read_addr: str,
-    streaming_addr: str,
-    limits: Limits = Limits(),
-) -> Process:
-    conf = render(
-        prefix,
-        gateway_port=gateway_port,
-        write_addr=write_addr,
-        read_addr=read_addr,
-        streaming_addr=streaming_addr,
-        limits=limits,
-    )
+def start(prefix: Path, *, gateway_port: int, **upstreams_and_limits: Any) -> Process:
+    """Render (see `render` for the arguments), check and start the gateway."""
+    conf = render(prefix, gateway_port=gateway_port, **upstreams_and_limits)
     subprocess.run([*argv(conf), "-t", "-q"], check=True)
     process = Process("nginx", argv(conf), log_path=prefix / "nginx.out")
     process.wait_for_port(gateway_port)

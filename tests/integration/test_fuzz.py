@@ -41,6 +41,9 @@ def _fuzz(schema_url: str, base: str, report: Path, *extra: str) -> tuple[int, s
         "20",
         "--workers",
         "2",
+        # Under the gateway's per-address limit, so requests reach the APIs.
+        "--rate-limit",
+        "40/s",
         "--no-color",
         "--report",
         "ndjson",
