@@ -218,9 +218,15 @@ class Bench:
         self, name: str, target: str, settings_module: str | None, *, interface: str = "wsgi", **env: str
     ) -> None:
         port = free_port()
-        workers = self.opt.workers if interface == "wsgi" else 1
+        wsgi = interface == "wsgi"  # the streaming process (ASGI) runs one worker, one thread
         argv = [
-            *granian_argv(target, port, workers=workers, threads=self.opt.threads, interface=interface),
+            *granian_argv(
+                target,
+                port,
+                workers=self.opt.workers if wsgi else 1,
+                threads=self.opt.threads if wsgi else 1,
+                interface=interface,
+            ),
             "--log-level",
             "warning",
         ]
@@ -575,8 +581,8 @@ class Bench:
         self.seed()
         self.pick_users()
         self.warm()
-        self.start_stack()
         try:
+            self.start_stack()
             self.run_reads()
             self.run_cold()
             self.run_write()

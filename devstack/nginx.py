@@ -5,8 +5,8 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from string import Template
+from typing import Any
 
 from devstack.procs import Process
 

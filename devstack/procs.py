@@ -91,9 +91,15 @@ class Process:
         self._log.close()
 
 
+# Requests one streaming worker serves at once: each open stream is one. granian's
+# default (its backlog, 1,024) would hold every stream past that in its queue unanswered.
+STREAMING_CONCURRENCY = 10_000
+
+
 def granian_argv(target: str, port: int, *, workers: int, threads: int, interface: str = "wsgi") -> list[str]:
     """The server command the platform's APIs (and the benchmark's baselines) run under:
     WSGI for the APIs, ASGI for the streaming process."""
+    streams = ["--backpressure", str(STREAMING_CONCURRENCY)] if interface == "asgi" else []
     return [
         str(Path(sys.executable).parent / "granian"),
         "--interface",
@@ -107,5 +113,6 @@ def granian_argv(target: str, port: int, *, workers: int, threads: int, interfac
         "--blocking-threads",
         str(threads),
         "--no-access-log",
+        *streams,
         target,
     ]

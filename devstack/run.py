@@ -6,6 +6,7 @@ nginx gateway under honcho (Procfile).
 """
 
 import os
+import resource
 import secrets
 import signal
 import subprocess
@@ -51,8 +52,17 @@ def _stop_like_ctrl_c(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _allow_many_open_files() -> None:
+    """Every open stream is a socket: let the processes started here open as many files
+    as the hard limit allows (they inherit the limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
+    _allow_many_open_files()
     data_dir = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
     data_dir.mkdir(parents=True, exist_ok=True)
     gateway_port = int(os.environ.get("GATEWAY_PORT", "8000"))

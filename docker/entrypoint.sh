@@ -18,8 +18,9 @@ case "${1:-write-api}" in
     read-api) serve config.settings.read ;;
     streaming)
         export DJANGO_SETTINGS_MODULE=config.settings.streaming
+        # Every open stream is a request in flight: let one worker hold thousands.
         exec granian --interface asgi --host 0.0.0.0 --port "$PORT" --workers "${STREAMING_WORKERS:-1}" \
-            --no-access-log config.asgi:application ;;
+            --backpressure "${STREAMING_CONCURRENCY:-10000}" --no-access-log config.asgi:application ;;
     worker)
         export DJANGO_SETTINGS_MODULE=config.settings.worker
         exec celery -A config worker --loglevel="${LOG_LEVEL:-INFO}" --concurrency="${WORKER_CONCURRENCY:-2}" ;;

@@ -3,20 +3,20 @@
 A bucket is a name and a rate ("300/300": 300 requests per 300 seconds). An identity is
 whatever the bucket is kept per (an account, an IP, an IP and the account being signed in
 to); it is hashed before it becomes part of a key, so no raw client input ever reaches
-Redis. All the buckets of one request are counted in one pipelined round trip, together
-with any extra commands the caller adds (the admission middleware checks revoked
-sessions in the same trip).
+Redis. All the buckets of one request are counted in one Redis call (a script), together with
+any keys the caller wants read (the admission middleware checks revoked sessions in the
+same call).
 """
 
 import hashlib
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from redis.client import Pipeline
+from redis.commands.core import Script
 
 from twitter import keys
+from twitter.redis import get_redis
 
 
 @dataclass(frozen=True)
@@ -56,31 +56,49 @@ def digest(identity: str) -> str:
     return hashlib.blake2b(identity.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-def count(pipe: Pipeline, hits: Sequence[tuple[str, Rate, str]], now: float | None = None) -> list[int]:
-    """Queue one hit on each (bucket, rate, identity) into `pipe`; return the indexes of
-    the replies that are the counts (the caller executes the pipeline)."""
-    now = time.time() if now is None else now
-    positions = []
-    start = len(pipe)
-    for bucket, rate, identity in hits:
-        window = int(now // rate.period)
-        key = keys.rate_limit(bucket, digest(identity), window)
-        pipe.set(key, 0, ex=rate.period, nx=True)
-        pipe.incr(key)
-        positions.append(start + 1)
-        start += 2
-    return positions
+# One call for a whole request: count each bucket (INCR, and EXPIRE on a window's first
+# hit), then read the extra keys the caller adds (revocation markers). Returns the counts,
+# then the extra keys' values (nil when absent).
+_ADMIT = """
+local buckets = tonumber(ARGV[1])
+local out = {}
+for i = 1, buckets do
+  local used = redis.call('INCR', KEYS[i])
+  if used == 1 then redis.call('EXPIRE', KEYS[i], ARGV[i + 1]) end
+  out[i] = used
+end
+for i = buckets + 1, #KEYS do
+  out[i] = redis.call('GET', KEYS[i])
+end
+return out
+"""
+_scripts: dict[int, Script] = {}
 
 
-def counts(
-    hits: Sequence[tuple[str, Rate, str]], replies: Sequence[Any], positions: Sequence[int], now: float
-) -> list[Count]:
-    return [
-        Count(
-            bucket=bucket, rate=rate, used=int(replies[position]), reset_at=(int(now // rate.period) + 1) * rate.period
-        )
-        for (bucket, rate, _), position in zip(hits, positions, strict=True)
+def _script() -> Script:
+    client = get_redis()
+    registered = _scripts.get(id(client))
+    if registered is None:
+        registered = _scripts[id(client)] = client.register_script(_ADMIT)
+    return registered
+
+
+def count(
+    hits: Sequence[tuple[str, Rate, str]], *, also_read: Sequence[str] = (), now: float
+) -> tuple[list[Count], list[Any]]:
+    """Count one hit on each (bucket, rate, identity) and read the `also_read` keys, in
+    one round trip; return the counts and those keys' values."""
+    windows = [int(now // rate.period) for _, rate, _ in hits]
+    bucket_keys = [
+        keys.rate_limit(bucket, digest(identity), window)
+        for (bucket, _, identity), window in zip(hits, windows, strict=True)
     ]
+    replies = _script()(keys=[*bucket_keys, *also_read], args=[len(hits), *(rate.period for _, rate, _ in hits)])
+    counts = [
+        Count(bucket=bucket, rate=rate, used=int(used), reset_at=(window + 1) * rate.period)
+        for (bucket, rate, _), window, used in zip(hits, windows, replies, strict=False)
+    ]
+    return counts, list(replies[len(hits) :])
 
 
 def tightest(found: Sequence[Count]) -> Count:

@@ -17,12 +17,14 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import orjson
 import redis.asyncio as aioredis
-from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
@@ -31,7 +33,7 @@ from apps.notifications.api.rendering import render_groups
 from apps.streaming.hub import hub
 from apps.timelines import selectors as timeline_selectors
 from twitter import keys
-from twitter.api.auth import Access, bearer_token, verified_access
+from twitter.api.auth import Access, bearer_token, is_revoked, revocation_keys, verified_access
 from twitter.api.errors import error_body
 from twitter.api.fields import parse_id
 from twitter.api.pagination import MAX_LIMIT, PageParams
@@ -39,6 +41,7 @@ from twitter.middleware import request_id_of
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Render = Callable[[int, int], bytes | None]  # (viewer, id) -> one event's data, or None to skip
 
 
@@ -52,14 +55,7 @@ def _error(request: HttpRequest, status: int, code: str, message: str) -> JsonRe
 
 async def _revoked(access: Access) -> bool:
     """Whether the token's session ended or its user was suspended after it was issued."""
-    pipe = hub.client().pipeline(transaction=False)
-    pipe.exists(keys.revoked_session(access.session_id or "-"))
-    pipe.get(keys.revoked_user(access.user_id))
-    session_ended, revoked_before = await pipe.execute()
-    issued = access.token.payload.get("iat")
-    if session_ended and access.session_id:
-        return True
-    return revoked_before is not None and (not isinstance(issued, int | float) or issued <= float(revoked_before))
+    return is_revoked(access, *await hub.client().mget(revocation_keys(access)))
 
 
 @dataclass
@@ -103,6 +99,23 @@ async def _claim_slot(user_id: int, stream_id: str) -> bool:
 
 def _slot_seconds() -> float:
     return float(settings.STREAMING_HEARTBEAT_SECONDS) * 3
+
+
+# Events are rendered (cache reads, at times a query) on a few shared threads, however
+# many streams are open: Django's per-request threads would each take a database
+# connection, and a thousand streams would wait on a pool of eight.
+_renderers = ThreadPoolExecutor(max_workers=settings.STREAMING_RENDER_THREADS, thread_name_prefix="stream-render")
+
+
+def _rendered(function: Callable[..., T], *args: Any) -> T:
+    try:
+        return function(*args)
+    finally:
+        connections.close_all()  # back to the pool between events
+
+
+async def _in_renderer(function: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_renderers, _rendered, function, *args)
 
 
 def _frame(event: str, data: bytes, event_id: int | None = None) -> bytes:
@@ -162,7 +175,7 @@ async def _events(
         yield b": connected\n\n"
         last = 0
         if missed is not None:
-            for event_id, data in await sync_to_async(missed)():
+            for event_id, data in await _in_renderer(missed):
                 yield _frame("update", data, event_id)
                 last = event_id
         heartbeat = settings.STREAMING_HEARTBEAT_SECONDS
@@ -191,7 +204,7 @@ async def _events(
             if event_id <= last:
                 continue  # already sent while catching up
             try:
-                rendered = await sync_to_async(render)(viewer, event_id)
+                rendered = await _in_renderer(render, viewer, event_id)
             except Exception:  # one event that cannot be shown must not end the stream
                 logger.exception("stream of user %s could not render event %s", viewer, event_id)
                 continue

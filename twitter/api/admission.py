@@ -4,7 +4,7 @@ id in both APIs.
 For every request (but health, metrics, static and media files) it
 1. reads the bearer token, if any, and verifies it (`twitter.api.auth`; once per process
    per token), putting the result on `request.access`;
-2. in one pipelined Redis round trip, counts the request in its rate-limit buckets
+2. in one Redis call (a script), counts the request in its rate-limit buckets
    (settings.RATE_LIMITS / RATE_LIMIT_RULES) and checks that the token's session was not
    revoked (logout, refresh-token reuse) and its user not suspended since it was issued;
 3. answers 401 for a revoked token and 429 past a limit, in the error envelope, or lets
@@ -29,11 +29,11 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import ParseError
 
-from twitter import keys, ratelimit
-from twitter.api.auth import Access, bearer_token, verified_access
+from twitter import ratelimit
+from twitter.api.auth import Access, bearer_token, is_revoked, revocation_keys, verified_access
 from twitter.api.errors import error_body
 from twitter.api.parsers import parse_json
-from twitter.redis import get_redis, redis_errors
+from twitter.redis import redis_errors
 from twitter.text import normalize_login
 
 logger = logging.getLogger(__name__)
@@ -112,23 +112,19 @@ class AdmissionMiddleware:
         if not hits and access is None:
             return self.get_response(request)
         now = time.time()
+        markers: list[str] = []
+        if access is not None:
+            markers = revocation_keys(access)
         try:
-            pipe = get_redis().pipeline(transaction=False)
-            positions = ratelimit.count(pipe, hits, now)
-            checks = len(pipe)
-            if access is not None:
-                if access.session_id:
-                    pipe.exists(keys.revoked_session(access.session_id))
-                pipe.get(keys.revoked_user(access.user_id))
-            replies = pipe.execute()
+            counts, marked = ratelimit.count(hits, also_read=markers, now=now)
         except redis_errors as exc:
             logger.warning("admission checks skipped, redis unavailable: %s", exc)
             return self.get_response(request)
-        if access is not None and self._revoked(access, replies[checks:]):
+        if access is not None and is_revoked(access, *marked):
             return _refused(401, "token_revoked", "This session has ended: sign in again.")
         if not hits:
             return self.get_response(request)
-        tightest = ratelimit.tightest(ratelimit.counts(hits, replies, positions, now))
+        tightest = ratelimit.tightest(counts)
         if tightest.exceeded:
             wait = max(1, tightest.reset_at - int(now))
             response: HttpResponse = _refused(429, "throttled", f"Too many requests: try again in {wait} seconds.")
@@ -162,16 +158,6 @@ class AdmissionMiddleware:
                 identity = ip
             hits.append((rule.bucket, self.rates[rule.bucket], identity))
         return hits
-
-    @staticmethod
-    def _revoked(access: Access, replies: list[Any]) -> bool:
-        if access.session_id and replies.pop(0):
-            return True
-        revoked_before = replies[0] if replies else None
-        issued = access.token.payload.get("iat")
-        if revoked_before is None:
-            return False
-        return not isinstance(issued, int | float) or issued <= float(revoked_before)
 
 
 def _refused(status: int, code: str, message: str) -> JsonResponse:

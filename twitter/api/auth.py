@@ -82,6 +82,22 @@ def bearer_token(request: HttpRequest) -> str | None:
     return header[7:].strip() or None
 
 
+def revocation_keys(access: Access) -> list[str]:
+    """The markers that say whether `access` was revoked: read them, then `is_revoked`."""
+    return [keys.revoked_session(access.session_id or "-"), keys.revoked_user(access.user_id)]
+
+
+def is_revoked(access: Access, session_ended: Any, revoked_before: Any) -> bool:
+    """Whether the token's session ended, or its user's tokens were revoked after it was
+    issued (suspension), given the values of `revocation_keys(access)`."""
+    if session_ended is not None and access.session_id:
+        return True
+    if revoked_before is None:
+        return False
+    issued = access.token.payload.get("iat")
+    return not isinstance(issued, int | float) or issued <= float(revoked_before)
+
+
 def session_revoke(*, user_id: int, session_id: str) -> None:
     """The access tokens of this session stop working (until they would have expired),
     and the user's open streams are told."""

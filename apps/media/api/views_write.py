@@ -47,7 +47,20 @@ class MediaCreateApi(APIView):
         size = serializers.IntegerField(min_value=1)
         purpose = serializers.ChoiceField(choices=Media.Purpose.choices, default=Media.Purpose.TWEET)
 
-    @extend_schema(request=IntentInputSerializer, responses={201: MEDIA_OUTPUT})
+    class UploadInputSerializer(serializers.Serializer):
+        """The multipart form of a direct upload (documents the form; the view reads it)."""
+
+        file = serializers.ImageField(help_text="JPEG, PNG, GIF or WebP, up to MEDIA_MAX_BYTES.")
+        purpose = serializers.ChoiceField(choices=Media.Purpose.choices, default=Media.Purpose.TWEET)
+
+    @extend_schema(
+        request={"multipart/form-data": UploadInputSerializer, "application/json": IntentInputSerializer},
+        responses={201: MEDIA_OUTPUT},
+        description=(
+            "multipart/form-data `file` (+ `purpose`): a direct upload, ready at once. JSON "
+            "`{content_type, size, purpose}` (S3 storage only): an upload intent with a presigned URL."
+        ),
+    )
     def post(self, request: Request) -> Response:
         owner_id = request_user_id(request)
         if request.content_type.startswith("multipart/form-data"):

@@ -1,5 +1,6 @@
 """`manage.py bench`: run the benchmark against the configured databases and Redis."""
 
+import dataclasses
 import time
 from argparse import ArgumentParser
 from pathlib import Path
@@ -13,21 +14,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--out", default=str(Path(__file__).resolve().parents[4] / "bench" / "results"))
-        for name, default in (
-            ("users", 20_000),
-            ("follows", 50),
-            ("tweets", 200_000),
-            ("celebrities", 3),
-            ("big-account", 9_500),
-            ("readers", 2_000),
-            ("cold-users", 300),
-            ("duration", 10),
-            ("rounds", 3),
-            ("connections", 64),
-            ("workers", 2),
-            ("threads", 4),
-        ):
-            parser.add_argument(f"--{name}", type=int, default=default)
+        from bench.runner import Options
+
+        for option in dataclasses.fields(Options):
+            parser.add_argument(f"--{option.name.replace('_', '-')}", type=int, default=option.default)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from bench import report
