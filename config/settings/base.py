@@ -230,8 +230,9 @@ STREAMING_HEARTBEAT_SECONDS = env.float("STREAMING_HEARTBEAT_SECONDS", default=1
 STREAMS_PER_ACCOUNT = env.int("STREAMS_PER_ACCOUNT", default=8)
 # Redis connections a streaming process uses for its streams' bookkeeping (plus one pub/sub).
 STREAMING_REDIS_CONNECTIONS = env.int("STREAMING_REDIS_CONNECTIONS", default=4)
-# Threads (and so at most database connections) a streaming process renders events on.
-STREAMING_RENDER_THREADS = env.int("STREAMING_RENDER_THREADS", default=4)
+# Threads a streaming process renders events on (at most as many database connections as
+# its pool holds: DB_POOL_MAX_SIZE).
+STREAMING_RENDER_THREADS = env.int("STREAMING_RENDER_THREADS", default=8)
 REBUILD_LOCK_MS = env.int("REBUILD_LOCK_MS", default=5000)
 
 # --- Search ------------------------------------------------------------------------
