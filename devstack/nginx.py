@@ -60,7 +60,7 @@ class Limits:
     connections: int = 200
 
 
-BENCHMARK_LIMITS = Limits(requests_per_second=1_000_000, burst=1_000_000, connections=20_000)
+BENCHMARK_LIMITS = Limits(requests_per_second=1_000_000, burst=1_000_000, connections=8_000)
 
 
 def render(

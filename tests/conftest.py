@@ -17,7 +17,8 @@ from rest_framework.test import APIClient
 from apps.users.models import User
 from config.settings import read as read_settings
 from tests.factories import PASSWORD, UserFactory
-from twitter import events, id_worker
+from twitter import events, id_worker, ratelimit
+from twitter.api.revocations import revocations
 from twitter.db.routing import replica_breaker
 from twitter.models import OutboxEvent
 from twitter.redis import get_redis
@@ -46,6 +47,8 @@ def _replica_connection(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _clean_redis() -> None:
     get_redis().flushdb()
+    revocations.forget()  # what this process knew of the emptied Redis
+    ratelimit.batched.clear()
     replica_breaker.record_success()
     events.broker_breaker.record_success()
 

@@ -124,19 +124,20 @@ def open_streams(user_id: int) -> str:
     return f"stream:open:{user_id}"
 
 
-# --- Sessions and rate limits (owned by twitter.api.auth and twitter.ratelimit) ------------
+# --- Sessions and rate limits (owned by twitter.api.revocations and twitter.ratelimit) -----
 
 
-def revoked_session(session_id: str) -> str:
-    """Set while the access tokens of a revoked session (token family) may still be unexpired."""
-    return f"revoked:{session_id}"
+def revocations() -> str:
+    """Sorted set: revoked sessions ("s:<id>") and users ("u:<id>:<unix time>"), scored by
+    when they may be forgotten (no token they cover is unexpired by then)."""
+    return "revocations"
+
+
+def revocation_epoch() -> str:
+    """Counter bumped by every revocation: processes reload `revocations` when it moves."""
+    return "revocations:epoch"
 
 
 def rate_limit(bucket: str, ident_digest: str, window: int) -> str:
     """Requests counted in one window of a bucket; `ident_digest` is a hash, never raw input."""
     return f"rl:{bucket}:{ident_digest}:{window}"
-
-
-def revoked_user(user_id: int) -> str:
-    """Unix time: access tokens of `user_id` issued before it are refused (suspension)."""
-    return f"revoked:user:{user_id}"

@@ -3,20 +3,26 @@
 A bucket is a name and a rate ("300/300": 300 requests per 300 seconds). An identity is
 whatever the bucket is kept per (an account, an IP, an IP and the account being signed in
 to); it is hashed before it becomes part of a key, so no raw client input ever reaches
-Redis. All the buckets of one request are counted in one Redis call (a script), together with
-any keys the caller wants read (the admission middleware checks revoked sessions in the
-same call).
+Redis. The general buckets every request hits (per account, per IP) are counted in
+process and added to Redis in the background (`BatchedCounts`): the request path makes no
+Redis call for them. The tight buckets (logins, posting, ...) are counted exactly, all of
+one request's in one call (`count`).
 """
 
 import hashlib
+import logging
+import os
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from redis.commands.core import Script
 
 from twitter import keys
-from twitter.redis import get_redis
+from twitter.redis import get_redis, redis_errors
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,19 +62,13 @@ def digest(identity: str) -> str:
     return hashlib.blake2b(identity.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-# One call for a whole request: count each bucket (INCR, and EXPIRE on a window's first
-# hit), then read the extra keys the caller adds (revocation markers). Returns the counts,
-# then the extra keys' values (nil when absent).
-_ADMIT = """
-local buckets = tonumber(ARGV[1])
+# The tight buckets of one request in one call: INCR each, EXPIRE on a window's first hit.
+_COUNT = """
 local out = {}
-for i = 1, buckets do
+for i = 1, #KEYS do
   local used = redis.call('INCR', KEYS[i])
-  if used == 1 then redis.call('EXPIRE', KEYS[i], ARGV[i + 1]) end
+  if used == 1 then redis.call('EXPIRE', KEYS[i], ARGV[i]) end
   out[i] = used
-end
-for i = buckets + 1, #KEYS do
-  out[i] = redis.call('GET', KEYS[i])
 end
 return out
 """
@@ -79,26 +79,22 @@ def _script() -> Script:
     client = get_redis()
     registered = _scripts.get(id(client))
     if registered is None:
-        registered = _scripts[id(client)] = client.register_script(_ADMIT)
+        registered = _scripts[id(client)] = client.register_script(_COUNT)
     return registered
 
 
-def count(
-    hits: Sequence[tuple[str, Rate, str]], *, also_read: Sequence[str] = (), now: float
-) -> tuple[list[Count], list[Any]]:
-    """Count one hit on each (bucket, rate, identity) and read the `also_read` keys, in
-    one round trip; return the counts and those keys' values."""
+def count(hits: Sequence[tuple[str, Rate, str]], *, now: float) -> list[Count]:
+    """Count one hit on each (bucket, rate, identity) exactly, in one Redis call."""
     windows = [int(now // rate.period) for _, rate, _ in hits]
     bucket_keys = [
         keys.rate_limit(bucket, digest(identity), window)
         for (bucket, _, identity), window in zip(hits, windows, strict=True)
     ]
-    replies = _script()(keys=[*bucket_keys, *also_read], args=[len(hits), *(rate.period for _, rate, _ in hits)])
-    counts = [
+    replies = _script()(keys=bucket_keys, args=[rate.period for _, rate, _ in hits])
+    return [
         Count(bucket=bucket, rate=rate, used=int(used), reset_at=(window + 1) * rate.period)
-        for (bucket, rate, _), window, used in zip(hits, windows, replies, strict=False)
+        for (bucket, rate, _), window, used in zip(hits, windows, replies, strict=True)
     ]
-    return counts, list(replies[len(hits) :])
 
 
 def tightest(found: Sequence[Count]) -> Count:
@@ -107,3 +103,79 @@ def tightest(found: Sequence[Count]) -> Count:
     if exceeded:
         return max(exceeded, key=lambda c: c.reset_at)
     return min(found, key=lambda c: (c.remaining, -c.reset_at))
+
+
+class BatchedCounts:
+    """Counts kept in this process and added to Redis in the background, for the general
+    buckets every request hits: the request path makes no Redis call for them.
+
+    A request is judged on the bucket's count across all processes as of the last flush
+    plus this process's hits since, so other processes' hits show up within
+    `flush_seconds` (a budget of 300 per 5 minutes is off by at most a fraction of a
+    second's traffic). The tight buckets (logins, posting) stay exact: `count`.
+    """
+
+    def __init__(self, flush_seconds: float) -> None:
+        self.flush_seconds = flush_seconds
+        self._lock = threading.Lock()
+        self._pending: dict[str, int] = {}
+        self._expiry: dict[str, tuple[int, int]] = {}  # key -> (period, window end)
+        self._seen: dict[str, int] = {}
+        self._pid = 0
+
+    def hit(self, bucket: str, rate: Rate, identity: str, now: float) -> Count:
+        window = int(now // rate.period)
+        key = keys.rate_limit(bucket, digest(identity), window)
+        with self._lock:
+            self._ensure_flusher()
+            self._pending[key] = self._pending.get(key, 0) + 1
+            self._expiry[key] = (rate.period, (window + 1) * rate.period)
+            used = self._seen.get(key, 0) + self._pending[key]
+        return Count(bucket=bucket, rate=rate, used=used, reset_at=(window + 1) * rate.period)
+
+    def _ensure_flusher(self) -> None:
+        if self._pid != os.getpid():  # a forked child starts its own
+            self._pid, self._pending, self._seen = os.getpid(), {}, {}
+            threading.Thread(target=self._run, name="rate-limit-flush", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.flush_seconds)
+            try:
+                self.flush()
+            except Exception:  # the flusher must outlive any one failure
+                logger.exception("rate-limit counts could not be flushed")
+
+    def clear(self) -> None:
+        """Forget every count (tests, after they empty Redis)."""
+        with self._lock:
+            self._pending, self._seen, self._expiry = {}, {}, {}
+
+    def flush(self) -> None:
+        """Add the pending hits to Redis and learn every process's totals."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+            now = time.time()
+            for key in [key for key, (_, ends) in self._expiry.items() if ends <= now]:
+                self._expiry.pop(key, None)
+                self._seen.pop(key, None)
+            expiry = {key: self._expiry[key] for key in pending if key in self._expiry}
+        if not pending:
+            return
+        pipe = get_redis().pipeline(transaction=False)
+        for key, hits in pending.items():
+            pipe.incrby(key, hits)
+            pipe.expire(key, expiry.get(key, (60, 0))[0])
+        try:
+            totals = pipe.execute()[0::2]
+        except redis_errors as exc:  # fail open: these hits are not counted
+            logger.warning("rate-limit counts not flushed, redis unavailable: %s", exc)
+            return
+        with self._lock:
+            for key, total in zip(pending, totals, strict=True):
+                if key in self._expiry:
+                    # Hits since the swap are pending again; the total includes ours so far.
+                    self._seen[key] = int(total)
+
+
+batched = BatchedCounts(flush_seconds=0.25)

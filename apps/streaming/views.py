@@ -33,10 +33,11 @@ from apps.notifications.api.rendering import render_groups
 from apps.streaming.hub import hub
 from apps.timelines import selectors as timeline_selectors
 from twitter import keys
-from twitter.api.auth import Access, bearer_token, is_revoked, revocation_keys, verified_access
+from twitter.api.auth import Access, bearer_token, is_revoked, verified_access
 from twitter.api.errors import error_body
 from twitter.api.fields import parse_id
 from twitter.api.pagination import MAX_LIMIT, PageParams
+from twitter.api.revocations import revocations
 from twitter.middleware import request_id_of
 
 logger = logging.getLogger(__name__)
@@ -53,9 +54,12 @@ def _error(request: HttpRequest, status: int, code: str, message: str) -> JsonRe
     return response
 
 
-async def _revoked(access: Access) -> bool:
-    """Whether the token's session ended or its user was suspended after it was issued."""
-    return is_revoked(access, *await hub.client().mget(revocation_keys(access)))
+async def _revoked(access: Access, *, reload: bool = False) -> bool:
+    """Whether the token's session ended or its user was suspended after it was issued;
+    `reload` first reads the revocations afresh (a control message said something changed)."""
+    if reload:
+        await asyncio.to_thread(revocations.refresh)
+    return await asyncio.to_thread(is_revoked, access)
 
 
 @dataclass
@@ -193,7 +197,7 @@ async def _events(
                 continue
             message = orjson.loads(raw)
             if message.get("event") == "revoked":
-                if await _revoked(admitted.access):
+                if await _revoked(admitted.access, reload=True):
                     yield _end("token_revoked", "This session has ended: sign in again.")
                     return
                 continue

@@ -365,6 +365,10 @@ RATE_LIMIT_RULES = [
     ("POST", r"^/admin/login/$", "admin_login_account", "ip+login"),
 ]
 
+# How often each process looks for sessions revoked elsewhere (logout, refresh-token reuse,
+# suspension): their access tokens stop working everywhere within this.
+REVOCATION_POLL_SECONDS = env.float("REVOCATION_POLL_SECONDS", default=1.0)
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env.int("JWT_ACCESS_SECONDS", default=300)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),

@@ -12,6 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.users import services
 from tests.factories import PASSWORD, UserFactory
+from tests.integration.conftest import eventually
 from tests.integration.test_engagement import EventStream
 
 pytestmark = [pytest.mark.integration, pytest.mark.replica]
@@ -47,6 +48,12 @@ def test_a_stream_ends_at_logout_and_at_suspension(stack: dict[str, Any]) -> Non
     _ended_with(stream, "token_revoked", within=5)
     refused = requests.get(f"{base}/api/v1/streaming/home", headers=auth, timeout=10)
     assert (refused.status_code, refused.json()["error"]["code"]) == (401, "token_revoked")
+    # The read-API, another process, refuses the token too once it has polled (a second).
+    eventually(
+        lambda: requests.get(f"{base}/api/v1/users/me", headers=auth, timeout=10).status_code == 401,
+        timeout=10,
+        what="the read-API refusing a logged-out token",
+    )
 
     other = UserFactory()
     suspended = EventStream(f"{base}/api/v1/streaming/home", {"Authorization": f"Bearer {AccessToken.for_user(other)}"})

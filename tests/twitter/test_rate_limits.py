@@ -1,6 +1,7 @@
 """Rate limits on both APIs (twitter/api/admission.py): buckets, headers, 429s that change
 nothing, identities that never reach Redis raw."""
 
+import time
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ from apps.tweets.models import Tweet
 from apps.users.models import User
 from tests.conftest import Api, authorize
 from tests.factories import PASSWORD, UserFactory
+from twitter.api.revocations import Revocations
+from twitter.ratelimit import BatchedCounts, Rate
 from twitter.redis import get_redis
 
 
@@ -128,3 +131,32 @@ def test_limits_can_be_switched_off_for_development(read_api: APIClient, user: U
     responses = [read_api.get(f"/api/v1/users/{user.pk}") for _ in range(3)]
     assert [r.status_code for r in responses] == [200, 200, 200]
     assert "X-RateLimit-Limit" not in responses[0]
+
+
+def test_general_counts_from_other_processes_arrive_with_the_flush(db: None) -> None:
+    """Two processes' batched counters (two instances on one Redis): each judges by every
+    process's hits as of its last flush, plus its own since."""
+    first, second = BatchedCounts(flush_seconds=3600), BatchedCounts(flush_seconds=3600)
+    rate = Rate(limit=5, period=300)
+    now = time.time()
+    assert [first.hit("account", rate, "u1", now).used for _ in range(3)] == [1, 2, 3]
+    assert second.hit("account", rate, "u1", now).used == 1  # the first's hits are not flushed yet
+    first.flush()
+    second.flush()
+    assert second.hit("account", rate, "u1", now).used == 5  # 3 + 1 flushed, and this one
+    assert second.hit("account", rate, "u1", now).exceeded
+    assert first.hit("account", rate, "u1", now).used == 4  # its flush saw 3; this is its 4th
+
+
+def test_a_revocation_reaches_other_processes_within_the_poll(settings: Any, db: None) -> None:
+    settings.REVOCATION_POLL_SECONDS = 0.05
+    here, elsewhere = Revocations(), Revocations()
+    assert not elsewhere.session_ended("s1")  # loaded (empty), polling from now on
+    here.revoke_session(user_id=1, session_id="s1")
+    here.revoke_user(user_id=2)
+    assert here.session_ended("s1")  # at once where it happened
+    deadline = time.monotonic() + 5
+    while not (elsewhere.session_ended("s1") and elsewhere.revoked_before(2)):
+        assert time.monotonic() < deadline, "the other process never learnt of the revocation"
+        time.sleep(0.02)
+    assert not elsewhere.session_ended("s2")

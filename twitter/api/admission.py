@@ -4,17 +4,19 @@ id in both APIs.
 For every request (but health, metrics, static and media files) it
 1. reads the bearer token, if any, and verifies it (`twitter.api.auth`; once per process
    per token), putting the result on `request.access`;
-2. in one Redis call (a script), counts the request in its rate-limit buckets
-   (settings.RATE_LIMITS / RATE_LIMIT_RULES) and checks that the token's session was not
-   revoked (logout, refresh-token reuse) and its user not suspended since it was issued;
+2. checks that the token's session was not revoked (logout, refresh-token reuse) and its
+   user not suspended since it was issued (`twitter.api.revocations`: no Redis call), and
+   counts the request in its rate-limit buckets (settings.RATE_LIMITS / RATE_LIMIT_RULES):
+   the general one in process, flushed to Redis in the background; the tight ones
+   (logins, posting, ...) exactly, in one Redis call;
 3. answers 401 for a revoked token and 429 past a limit, in the error envelope, or lets
    the request through. Every counted response carries X-RateLimit-Limit,
    X-RateLimit-Remaining and X-RateLimit-Reset (Unix time) of its tightest bucket; a 429
    adds Retry-After.
 
 An invalid token is not refused here: the request counts as anonymous (per IP) and the
-view's authentication answers it. With Redis down nothing is counted or checked (fail
-open; the write-API still checks the user row).
+view's authentication answers it. With Redis down, counts stay per process and the tight
+buckets go uncounted (fail open; the write-API still checks the user row).
 """
 
 import logging
@@ -30,7 +32,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework.exceptions import ParseError
 
 from twitter import ratelimit
-from twitter.api.auth import Access, bearer_token, is_revoked, revocation_keys, verified_access
+from twitter.api.auth import Access, bearer_token, is_revoked, verified_access
 from twitter.api.errors import error_body
 from twitter.api.parsers import parse_json
 from twitter.redis import redis_errors
@@ -91,6 +93,7 @@ class AdmissionMiddleware:
         self._source: tuple[int, float, int] | None = None
         self.rates: dict[str, ratelimit.Rate] = {}
         self.rules: list[Rule] = []
+        self.batched = ratelimit.batched
 
     def _load(self) -> None:
         """Compile the rates and rules, again whenever the settings objects change."""
@@ -105,25 +108,19 @@ class AdmissionMiddleware:
         raw = bearer_token(request)
         access = verified_access(raw) if raw else None
         request.access = access  # type: ignore[attr-defined]  # read by twitter.api.auth.request_access
-        hits = []
-        if settings.RATE_LIMITS_ENABLED:
-            self._load()
-            hits = self._hits(request, access)
-        if not hits and access is None:
-            return self.get_response(request)
-        now = time.time()
-        markers: list[str] = []
-        if access is not None:
-            markers = revocation_keys(access)
-        try:
-            counts, marked = ratelimit.count(hits, also_read=markers, now=now)
-        except redis_errors as exc:
-            logger.warning("admission checks skipped, redis unavailable: %s", exc)
-            return self.get_response(request)
-        if access is not None and is_revoked(access, *marked):
+        if access is not None and is_revoked(access):
             return _refused(401, "token_revoked", "This session has ended: sign in again.")
-        if not hits:
+        if not settings.RATE_LIMITS_ENABLED:
             return self.get_response(request)
+        self._load()
+        now = time.time()
+        general, *tight = self._hits(request, access)
+        counts = [self.batched.hit(*general, now)]
+        if tight:
+            try:
+                counts += ratelimit.count(tight, now=now)
+            except redis_errors as exc:
+                logger.warning("rate limits skipped, redis unavailable: %s", exc)
         tightest = ratelimit.tightest(counts)
         if tightest.exceeded:
             wait = max(1, tightest.reset_at - int(now))

@@ -7,16 +7,15 @@ whose claims are malformed (an `exp` that is not a number, a `user_id` that is n
 id) is an invalid token, a 401, never a server error.
 
 A token carries `sid`, the session (refresh-token family) it descends from. Logging out,
-or reusing a rotated refresh token, revokes the session: a short-lived Redis marker that
-the admission middleware checks in the same round trip as the rate limits, so the access
-tokens of that session stop working at once, not when they expire.
+or reusing a rotated refresh token, revokes the session (`twitter.api.revocations`, known
+in every process within a second, with no Redis call per request), so the access tokens
+of that session stop working at once, not when they expire.
 """
 
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -25,9 +24,8 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken, Token
 
-from twitter import keys
 from twitter.api.fields import parse_id
-from twitter.redis import get_redis
+from twitter.api.revocations import revocations
 
 SESSION_CLAIM = "sid"
 _SESSION_MAX_LENGTH = 64
@@ -82,29 +80,28 @@ def bearer_token(request: HttpRequest) -> str | None:
     return header[7:].strip() or None
 
 
-def revocation_keys(access: Access) -> list[str]:
-    """The markers that say whether `access` was revoked: read them, then `is_revoked`."""
-    return [keys.revoked_session(access.session_id or "-"), keys.revoked_user(access.user_id)]
-
-
-def is_revoked(access: Access, session_ended: Any, revoked_before: Any) -> bool:
+def is_revoked(access: Access) -> bool:
     """Whether the token's session ended, or its user's tokens were revoked after it was
-    issued (suspension), given the values of `revocation_keys(access)`."""
-    if session_ended is not None and access.session_id:
+    issued (suspension). No Redis call: `twitter.api.revocations` keeps them in process."""
+    if revocations.session_ended(access.session_id):
         return True
+    revoked_before = revocations.revoked_before(access.user_id)
     if revoked_before is None:
         return False
     issued = access.token.payload.get("iat")
-    return not isinstance(issued, int | float) or issued <= float(revoked_before)
+    return not isinstance(issued, int | float) or issued <= revoked_before
 
 
 def session_revoke(*, user_id: int, session_id: str) -> None:
     """The access tokens of this session stop working (until they would have expired),
     and the user's open streams are told."""
-    lifetime = int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()) + 60
-    client = get_redis()
-    client.set(keys.revoked_session(session_id), 1, ex=lifetime)
-    client.publish(keys.stream_control(user_id), b'{"event":"revoked"}')
+    revocations.revoke_session(user_id=user_id, session_id=session_id)
+
+
+def user_tokens_revoke(*, user_id: int) -> None:
+    """Every access token of `user_id` issued until now stops working (suspension), and the
+    user's open streams are told."""
+    revocations.revoke_user(user_id=user_id)
 
 
 class VerifiedTokenMixin:
@@ -133,12 +130,3 @@ def request_access(request: Request | HttpRequest) -> Access | None:
     """The verified access of a request that the admission middleware let through."""
     access = getattr(request, "access", None)
     return access if isinstance(access, Access) else None
-
-
-def user_tokens_revoke(*, user_id: int) -> None:
-    """Every access token of `user_id` issued until now stops working (suspension), and the
-    user's open streams are told."""
-    lifetime = int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()) + 60
-    client = get_redis()
-    client.set(keys.revoked_user(user_id), int(time.time()), ex=lifetime)
-    client.publish(keys.stream_control(user_id), b'{"event":"revoked"}')
