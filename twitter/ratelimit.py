@@ -99,6 +99,8 @@ def count(hits: Sequence[tuple[str, Rate, str]], *, now: float) -> list[Count]:
 
 def tightest(found: Sequence[Count]) -> Count:
     """The count a client should be told about: an exceeded one, else the least room left."""
+    if len(found) == 1:
+        return found[0]
     exceeded = [c for c in found if c.exceeded]
     if exceeded:
         return max(exceeded, key=lambda c: c.reset_at)

@@ -92,14 +92,18 @@ class AdmissionMiddleware:
         self.get_response = get_response
         self._source: tuple[int, float, int] | None = None
         self.rates: dict[str, ratelimit.Rate] = {}
-        self.rules: list[Rule] = []
+        self.rules_by_method: dict[str, list[Rule]] = {}
         self.batched = ratelimit.batched
 
     def _load(self) -> None:
         """Compile the rates and rules, again whenever the settings objects change."""
         source = (id(settings.RATE_LIMITS), settings.RATE_LIMIT_SCALE, id(settings.RATE_LIMIT_RULES))
         if source != self._source:
-            self.rates, self.rules = _rules()
+            self.rates, rules = _rules()
+            self.rules_by_method = {
+                method: [rule for rule in rules if method in rule.methods]
+                for method in {method for rule in rules for method in rule.methods}
+            }
             self._source = source
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -138,9 +142,8 @@ class AdmissionMiddleware:
         user = f"u{access.user_id}" if access is not None else None
         general = ("account", user) if user else ("anonymous", ip)
         hits = [(general[0], self.rates[general[0]], general[1])]
-        method = request.method or "GET"
-        for rule in self.rules:
-            if method not in rule.methods or not rule.path.match(request.path_info):
+        for rule in self.rules_by_method.get(request.method or "GET", ()):
+            if not rule.path.match(request.path_info):
                 continue
             if rule.key == "user":
                 if user is None:

@@ -3,7 +3,6 @@ replica that takes connections but fails queries trips the replica breaker."""
 
 import logging
 from collections.abc import Callable
-from contextlib import ExitStack
 from typing import Any
 
 from django.db import DatabaseError, DataError, connections
@@ -55,10 +54,10 @@ class ReadApiDatabaseMiddleware:
     def _answer(self, request: HttpRequest) -> tuple[HttpResponse, bool]:
         token = routing.begin_request()
         try:
-            with ExitStack() as stack:
-                stack.enter_context(connections[routing.PRIMARY].execute_wrapper(forbid_writes))
-                if routing.REPLICA in connections.settings:
-                    stack.enter_context(connections[routing.REPLICA].execute_wrapper(watch_replica))
+            with (
+                connections[routing.PRIMARY].execute_wrapper(forbid_writes),
+                connections[routing.REPLICA].execute_wrapper(watch_replica),
+            ):
                 response = self.get_response(request)
             return response, routing.request_replica_failed()
         finally:
