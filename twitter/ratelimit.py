@@ -154,30 +154,38 @@ class BatchedCounts:
             self._pending, self._seen, self._expiry = {}, {}, {}
 
     def flush(self) -> None:
-        """Add the pending hits to Redis and learn every process's totals."""
+        """Add the pending hits to Redis and learn every process's totals. Hits stay
+        pending until Redis has them, so none is invisible while a flush is under way (and
+        with Redis down they keep counting here)."""
         with self._lock:
-            pending, self._pending = self._pending, {}
             now = time.time()
             for key in [key for key, (_, ends) in self._expiry.items() if ends <= now]:
                 self._expiry.pop(key, None)
                 self._seen.pop(key, None)
-            expiry = {key: self._expiry[key] for key in pending if key in self._expiry}
-        if not pending:
+                self._pending.pop(key, None)
+            flushing = dict(self._pending)
+            periods = {key: self._expiry[key][0] for key in flushing}
+        if not flushing:
             return
         pipe = get_redis().pipeline(transaction=False)
-        for key, hits in pending.items():
+        for key, hits in flushing.items():
             pipe.incrby(key, hits)
-            pipe.expire(key, expiry.get(key, (60, 0))[0])
+            pipe.expire(key, periods[key])
         try:
             totals = pipe.execute()[0::2]
-        except redis_errors as exc:  # fail open: these hits are not counted
+        except redis_errors as exc:
             logger.warning("rate-limit counts not flushed, redis unavailable: %s", exc)
             return
         with self._lock:
-            for key, total in zip(pending, totals, strict=True):
-                if key in self._expiry:
-                    # Hits since the swap are pending again; the total includes ours so far.
-                    self._seen[key] = int(total)
+            for (key, flushed), total in zip(flushing.items(), totals, strict=True):
+                if key not in self._pending:  # cleared meanwhile
+                    continue
+                self._seen[key] = int(total)  # every process's hits, ours flushed included
+                left = self._pending[key] - flushed  # hits that came in during the flush
+                if left > 0:
+                    self._pending[key] = left
+                else:
+                    del self._pending[key]
 
 
 batched = BatchedCounts(flush_seconds=0.25)
