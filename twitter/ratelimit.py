@@ -17,10 +17,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from redis.commands.core import Script
-
 from twitter import keys
-from twitter.redis import get_redis, redis_errors
+from twitter.redis import get_redis, redis_errors, registered_script
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +70,6 @@ for i = 1, #KEYS do
 end
 return out
 """
-_scripts: dict[int, Script] = {}
-
-
-def _script() -> Script:
-    client = get_redis()
-    registered = _scripts.get(id(client))
-    if registered is None:
-        registered = _scripts[id(client)] = client.register_script(_COUNT)
-    return registered
 
 
 def count(hits: Sequence[tuple[str, Rate, str]], *, now: float) -> list[Count]:
@@ -90,7 +79,7 @@ def count(hits: Sequence[tuple[str, Rate, str]], *, now: float) -> list[Count]:
         keys.rate_limit(bucket, digest(identity), window)
         for (bucket, _, identity), window in zip(hits, windows, strict=True)
     ]
-    replies = _script()(keys=bucket_keys, args=[rate.period for _, rate, _ in hits])
+    replies = registered_script(_COUNT)(keys=bucket_keys, args=[rate.period for _, rate, _ in hits])
     return [
         Count(bucket=bucket, rate=rate, used=int(used), reset_at=(window + 1) * rate.period)
         for (bucket, rate, _), window, used in zip(hits, windows, replies, strict=True)

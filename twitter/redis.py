@@ -5,6 +5,7 @@ import threading
 
 import redis
 from django.conf import settings
+from redis.commands.core import Script
 
 redis_errors = (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, redis.ReadOnlyError)
 
@@ -26,3 +27,15 @@ def get_redis() -> redis.Redis:
                 )
                 _pid = os.getpid()
     return _client
+
+
+_scripts: dict[tuple[int, str], Script] = {}
+
+
+def registered_script(source: str) -> Script:
+    """`source` registered on this process's client (EVALSHA, loaded on first use)."""
+    client = get_redis()
+    registered = _scripts.get((id(client), source))
+    if registered is None:
+        registered = _scripts[(id(client), source)] = client.register_script(source)
+    return registered

@@ -17,7 +17,7 @@ from redis.commands.core import Script
 
 from apps.tweets.rendering import RenderedTweet
 from twitter import keys
-from twitter.redis import get_redis
+from twitter.redis import get_redis, registered_script
 
 COMPLETE = "0"
 TOMBSTONE = b"x"
@@ -25,16 +25,11 @@ _LUA = Path(__file__).resolve().parent / "lua"
 
 
 _SOURCES = {name: (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page", "add_if_loaded")}
-_scripts: dict[tuple[int, str], Script] = {}
 
 
 def script(name: str) -> Script:
     """The script registered on this process's client (EVALSHA, loaded on first use)."""
-    client = get_redis()
-    registered = _scripts.get((id(client), name))
-    if registered is None:
-        registered = _scripts[(id(client), name)] = client.register_script(_SOURCES[name])
-    return registered
+    return registered_script(_SOURCES[name])
 
 
 def cap() -> int:
