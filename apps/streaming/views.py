@@ -34,7 +34,7 @@ from apps.streaming.hub import hub
 from apps.timelines import selectors as timeline_selectors
 from twitter import keys
 from twitter.api.auth import Access, bearer_token, is_revoked, verified_access
-from twitter.api.errors import error_body
+from twitter.api.errors import error_body, error_response
 from twitter.api.fields import parse_id
 from twitter.api.pagination import MAX_LIMIT, PageParams
 from twitter.api.revocations import revocations
@@ -47,10 +47,8 @@ Render = Callable[[int, int], bytes | None]  # (viewer, id) -> one event's data,
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
-    response = JsonResponse(error_body(code, message), status=status)
-    response["X-Request-ID"] = request_id_of(request)
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    response = error_response(status, code, message)
+    response["X-Request-ID"] = request_id_of(request)  # no middleware runs here to add it
     return response
 
 

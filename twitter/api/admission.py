@@ -28,12 +28,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import ParseError
 
 from twitter import ratelimit
 from twitter.api.auth import Access, bearer_token, is_revoked, verified_access
-from twitter.api.errors import error_body
+from twitter.api.errors import error_response
 from twitter.api.parsers import parse_json
 from twitter.redis import redis_errors
 from twitter.text import normalize_login
@@ -113,7 +113,7 @@ class AdmissionMiddleware:
         access = verified_access(raw) if raw else None
         request.access = access  # type: ignore[attr-defined]  # read by twitter.api.auth.request_access
         if access is not None and is_revoked(access):
-            return _refused(401, "token_revoked", "This session has ended: sign in again.")
+            return error_response(401, "token_revoked", "This session has ended: sign in again.")
         if not settings.RATE_LIMITS_ENABLED:
             return self.get_response(request)
         self._load()
@@ -128,7 +128,9 @@ class AdmissionMiddleware:
         tightest = ratelimit.tightest(counts)
         if tightest.exceeded:
             wait = max(1, tightest.reset_at - int(now))
-            response: HttpResponse = _refused(429, "throttled", f"Too many requests: try again in {wait} seconds.")
+            response: HttpResponse = error_response(
+                429, "throttled", f"Too many requests: try again in {wait} seconds."
+            )
             response["Retry-After"] = str(wait)
         else:
             response = self.get_response(request)
@@ -138,9 +140,10 @@ class AdmissionMiddleware:
         return response
 
     def _hits(self, request: HttpRequest, access: Access | None) -> list[tuple[str, ratelimit.Rate, str]]:
-        ip = client_ip(request)
+        """The general bucket first, then each tight one this request falls under. The
+        client's address is worked out only when a bucket is kept by it."""
         user = f"u{access.user_id}" if access is not None else None
-        general = ("account", user) if user else ("anonymous", ip)
+        general = ("account", user) if user else ("anonymous", client_ip(request))
         hits = [(general[0], self.rates[general[0]], general[1])]
         for rule in self.rules_by_method.get(request.method or "GET", ()):
             if not rule.path.match(request.path_info):
@@ -153,15 +156,8 @@ class AdmissionMiddleware:
                 login = _login_of(request)
                 if login is None:
                     continue
-                identity = f"{ip}|{login}"
+                identity = f"{client_ip(request)}|{login}"
             else:
-                identity = ip
+                identity = client_ip(request)
             hits.append((rule.bucket, self.rates[rule.bucket], identity))
         return hits
-
-
-def _refused(status: int, code: str, message: str) -> JsonResponse:
-    response = JsonResponse(error_body(code, message), status=status)
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response

@@ -27,6 +27,15 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+def error_response(status: int, code: str, message: str) -> JsonResponse:
+    """The envelope as a plain Django response, for answers given outside DRF's views
+    (middleware, the streaming process, Django's own handlers). A 401 names the scheme."""
+    response = JsonResponse(error_body(code, message), status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
 def _validation_body(detail: Any) -> dict[str, Any]:
     if isinstance(detail, dict):
         fields = {key: value for key, value in detail.items() if key != "non_field_errors"}
