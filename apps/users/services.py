@@ -2,6 +2,7 @@
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,16 +189,9 @@ def user_suspend(*, user_id: int) -> User:
             BlacklistedToken.objects.bulk_create(
                 [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
             )
-            transaction.on_commit(lambda: _revoke_user_tokens(user_id))
+            transaction.on_commit(lambda: _revoke_access(user_tokens_revoke, user_id=user_id))
             events.publish("user.suspended", {"user_id": user_id})
     return user
-
-
-def _revoke_user_tokens(user_id: int) -> None:
-    try:
-        user_tokens_revoke(user_id=user_id)
-    except redis_errors as exc:  # the read side then stops them when they expire (minutes)
-        logger.warning("could not revoke the access tokens of user %s: %s", user_id, exc)
 
 
 def user_unsuspend(*, user_id: int) -> User:
@@ -245,14 +239,16 @@ def _signed_refresh_claims(refresh_token: str) -> tuple[int, str]:
 
 def _session_end(*, user_id: int, session_id: str, reason: str) -> None:
     RevokedSession.objects.get_or_create(session_id=session_id, defaults={"user_id": user_id, "reason": reason})
-    transaction.on_commit(lambda: _revoke_access(user_id, session_id))
+    transaction.on_commit(lambda: _revoke_access(session_revoke, user_id=user_id, session_id=session_id))
 
 
-def _revoke_access(user_id: int, session_id: str) -> None:
+def _revoke_access(revoke: Callable[..., None], **which: Any) -> None:
+    """Stop access tokens (after commit). With Redis down they end when they expire
+    (minutes); refresh tokens are refused by the database either way."""
     try:
-        session_revoke(user_id=user_id, session_id=session_id)
-    except redis_errors as exc:  # the access tokens then end when they expire (minutes)
-        logger.warning("could not revoke the access tokens of session %s: %s", session_id, exc)
+        revoke(**which)
+    except redis_errors as exc:
+        logger.warning("could not revoke the access tokens of %s: %s", which, exc)
 
 
 def auth_refresh(*, refresh_token: str) -> TokenPair:
