@@ -1,9 +1,14 @@
 """Outbox events: every side effect leaves the transaction as a row, then a message.
 
 `publish()` writes an OutboxEvent in the caller's transaction. After commit:
-1. local handlers run in this process (quick, best-effort effects such as hiding an
-   unfollowed author at once; every one of them is repeated by a consumer task);
+1. local handlers run in this process (quick, best-effort effects such as showing a tweet
+   to its author at once; every one of them is repeated by a consumer task). They get the
+   event's payload, what the publisher still holds in memory (`context`: the tweet row,
+   so nothing is read back), and one Redis batch that all of them share: one round trip;
 2. the relay sends one Celery message per subscribed task and marks the event published.
+   With OUTBOX_RELAY="worker" (the default) the relay runs in the Celery worker
+   (`twitter.relay`), woken through that same batch, and sends events in batches: the
+   request does no broker work. With "inline" the request sends its own events.
 If the broker is down, events stay unpublished and `outbox_sweep_task` sends them later.
 Delivery is at-least-once: every consumer is idempotent.
 """
@@ -11,6 +16,7 @@ Delivery is at-least-once: every consumer is idempotent.
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -20,13 +26,29 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from twitter import keys
 from twitter.db.breaker import CircuitBreaker
+from twitter.db.rows import insert_row
 from twitter.models import OutboxEvent
+from twitter.redis import Batch, redis_errors
 
 logger = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
-LocalHandler = Callable[[Payload], None]
+
+
+@dataclass
+class Committed:
+    """An event as its local handlers see it, right after its transaction committed."""
+
+    payload: Payload
+    # What the publisher held in memory (e.g. {"tweet": <Tweet>}); never stored.
+    context: dict[str, Any] = field(default_factory=dict)
+    # Redis commands of every handler of this event, sent together after the last one.
+    redis: Batch = field(default_factory=Batch)
+
+
+LocalHandler = Callable[[Committed], None]
 
 Relevant = Callable[[Payload], bool]
 
@@ -43,7 +65,7 @@ def subscribe(event_type: str, task_name: str, *, when: Relevant | None = None) 
 
 
 def on_commit_locally(event_type: str, handler: LocalHandler) -> None:
-    """Run `handler(payload)` in the publishing process right after commit."""
+    """Run `handler(committed)` in the publishing process right after commit."""
     if handler not in _local_handlers[event_type]:
         _local_handlers[event_type].append(handler)
 
@@ -56,71 +78,116 @@ def subscribers(event_type: str, payload: Payload | None = None) -> list[str]:
     return [task for task, when in subscribed.items() if when is None or when(payload)]
 
 
-def publish(event_type: str, payload: Payload) -> OutboxEvent:
-    """Record an event in the current transaction; it is delivered after commit."""
-    event = OutboxEvent.objects.create(event_type=event_type, payload=payload)
-    transaction.on_commit(lambda: _after_commit(event), robust=True)
+def publish(event_type: str, payload: Payload, *, context: dict[str, Any] | None = None) -> OutboxEvent:
+    """Record an event in the current transaction; it is delivered after commit. `context`
+    is handed to local handlers as is (objects the publisher has in memory)."""
+    event = OutboxEvent(event_type=event_type, payload=payload)
+    insert_row(event)  # one per write: without the ORM's per-save work
+    transaction.on_commit(lambda: _after_commit(event, context or {}), robust=True)
     return event
 
 
-def _after_commit(event: OutboxEvent) -> None:
+def _after_commit(event: OutboxEvent, context: dict[str, Any]) -> None:
+    committed = Committed(payload=event.payload, context=context)
     for handler in _local_handlers.get(event.event_type, ()):
         try:
-            handler(event.payload)
+            handler(committed)
         except Exception:
             logger.warning("local handler %s for %s failed", handler.__qualname__, event, exc_info=True)
-    relay([event])
+    inline = settings.OUTBOX_RELAY == "inline"
+    if not inline:
+        committed.redis.pipe.lpush(keys.outbox_wake(), 1)
+    try:
+        committed.redis.execute()
+    except redis_errors:
+        # Every effect is repeated by a consumer; the relay finds the event when it next looks.
+        logger.warning("could not run the after-commit effects of %s", event, exc_info=True)
+    if inline:
+        relay([event])
 
 
-def _send(event: OutboxEvent) -> None:
+BATCH_TASK = "twitter.tasks.deliver_batch_task"
+
+
+def queue_of(task_name: str) -> str:
+    """The queue CELERY_TASK_ROUTES gives a task (else the default queue)."""
+    route = settings.CELERY_TASK_ROUTES.get(task_name) or {}
+    return str(route.get("queue", settings.CELERY_TASK_DEFAULT_QUEUE))
+
+
+def _send(events: list[OutboxEvent]) -> None:
+    """One message per consumer for every OUTBOX_DELIVERY_BATCH events it gets: a single
+    event goes to the consumer task itself, several to `deliver_batch_task`, which runs
+    the consumer on each in turn (one broker message and one task run for the lot)."""
+    deliveries: dict[str, list[OutboxEvent]] = defaultdict(list)
+    for event in events:
+        for task_name in subscribers(event.event_type, event.payload):
+            deliveries[task_name].append(event)
+    size = max(1, int(settings.OUTBOX_DELIVERY_BATCH))
+    for task_name, delivered in deliveries.items():
+        for start in range(0, len(delivered), size):
+            _send_one(task_name, delivered[start : start + size])
+
+
+def _send_one(task_name: str, events: list[OutboxEvent]) -> None:
     # The arguments' repr for logs and monitoring is given: Celery would otherwise build
-    # it with saferepr on every send, a sizeable part of a tweet's cost on the write-API.
-    argsrepr = f"({event.id}, <{event.event_type} payload>)"
-    for task_name in subscribers(event.event_type, event.payload):
-        current_app.send_task(
-            task_name,
-            args=[event.id, event.payload],
-            retry=False,
-            headers={"event_type": event.event_type},
-            argsrepr=argsrepr,
-            kwargsrepr="{}",
-        )
+    # it with saferepr on every send, a sizeable part of a send's cost.
+    if len(events) == 1:
+        event = events[0]
+        name, args = task_name, [event.id, event.payload]
+        argsrepr = f"({event.id}, <{event.event_type} payload>)"
+    else:
+        name, args = BATCH_TASK, [task_name, [[event.id, event.payload] for event in events]]
+        argsrepr = f"({task_name}, <{len(events)} events from {events[0].id}>)"
+    current_app.send_task(
+        name,
+        args=args,
+        queue=queue_of(task_name),
+        retry=False,
+        headers={"event_type": events[0].event_type},
+        argsrepr=argsrepr,
+        kwargsrepr="{}",
+    )
 
 
 def relay(events: Iterable[OutboxEvent]) -> int:
     """Send events to their consumers; return how many were published."""
-    published: list[int] = []
-    for event in events:
-        if not broker_breaker.allow():
-            break
-        try:
-            _send(event)
-        except Exception:
-            broker_breaker.record_failure()
-            logger.warning("broker unavailable; %s waits in the outbox", event, exc_info=True)
-            break
-        broker_breaker.record_success()
-        published.append(event.id)
-    if published:
-        OutboxEvent.objects.filter(id__in=published).update(published_at=timezone.now())
-    return len(published)
+    batch = list(events)
+    if not batch or not broker_breaker.allow():
+        return 0
+    try:
+        _send(batch)
+    except Exception:
+        broker_breaker.record_failure()
+        logger.warning(
+            "broker unavailable; %d event(s) from %s wait in the outbox", len(batch), batch[0], exc_info=True
+        )
+        return 0
+    broker_breaker.record_success()
+    OutboxEvent.objects.filter(id__in=[event.id for event in batch]).update(published_at=timezone.now())
+    return len(batch)
 
 
-def sweep(*, older_than_seconds: float, batch_size: int = 500) -> int:
-    """Send events that were not published right after commit (broker down, process killed)."""
+def sweep(*, older_than_seconds: float, batch_size: int = 500, count_attempts: bool = True) -> int:
+    """Send unpublished events at least `older_than_seconds` old, oldest first, a batch per
+    transaction; stop when none is left or the broker fails. Several callers share the
+    work (each batch is claimed with SKIP LOCKED). Return how many were sent.
+
+    The beat's sweep sends what the relay left (broker down, process killed) and counts
+    attempts; the worker's relay (`twitter.relay`) sends everything as it commits."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     total = 0
     while True:
         with transaction.atomic():
-            events = list(
-                OutboxEvent.objects.select_for_update(skip_locked=True)
-                .filter(published_at__isnull=True, created_at__lte=cutoff)
-                .order_by("id")[:batch_size]
-            )
-            if not events:
+            pending = OutboxEvent.objects.select_for_update(skip_locked=True).filter(published_at__isnull=True)
+            if older_than_seconds > 0:
+                pending = pending.filter(created_at__lte=cutoff)
+            batch = list(pending.order_by("id")[:batch_size])
+            if not batch:
                 return total
-            OutboxEvent.objects.filter(id__in=[e.id for e in events]).update(attempts=F("attempts") + 1)
-            sent = relay(events)
+            if count_attempts:
+                OutboxEvent.objects.filter(id__in=[e.id for e in batch]).update(attempts=F("attempts") + 1)
+            sent = relay(batch)
         total += sent
-        if sent < len(events):
+        if sent < len(batch):
             return total

@@ -6,6 +6,11 @@ def recent_write(user_id: int) -> str:
     return f"rw:{user_id}"
 
 
+def outbox_wake() -> str:
+    """List the write path pushes to after a commit with events: wakes the outbox relay."""
+    return "outbox:wake"
+
+
 def beat_heartbeat() -> str:
     """Unix time of the last run of the periodic heartbeat task."""
     return "beat:heartbeat"

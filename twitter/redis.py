@@ -39,3 +39,38 @@ def registered_script(source: str) -> Script:
     if registered is None:
         registered = _scripts[(id(client), source)] = client.register_script(source)
     return registered
+
+
+class Batch:
+    """Redis commands sent in one round trip, scripts included.
+
+    A pipeline given a registered script checks that Redis has it (a round trip of its
+    own) every time; here scripts run by EVALSHA straight away, and if Redis lost them (a
+    restart), they are loaded and those calls made again (scripts must be idempotent)."""
+
+    def __init__(self) -> None:
+        self.pipe = get_redis().pipeline(transaction=False)
+        self._scripts: dict[int, tuple[Script, list[str], list[object]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.pipe)
+
+    def script(self, script: Script, *, keys: list[str], args: list[object]) -> int:
+        """Queue a script call; return its position among the batch's results."""
+        position = len(self.pipe)
+        self.pipe.evalsha(script.sha, len(keys), *keys, *args)  # type: ignore[arg-type]  # ids and strings
+        self._scripts[position] = (script, keys, args)
+        return position
+
+    def execute(self) -> list[object]:
+        """Every command's result, in order; the first error is raised."""
+        if not len(self.pipe):
+            return []
+        results: list[object] = self.pipe.execute(raise_on_error=False)
+        for position, (script, keys, args) in self._scripts.items():
+            if isinstance(results[position], redis.exceptions.NoScriptError):
+                results[position] = script(keys=keys, args=args, client=get_redis())  # type: ignore[arg-type]
+        for result in results:
+            if isinstance(result, Exception):
+                raise result
+        return results

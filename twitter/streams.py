@@ -8,11 +8,12 @@ fan-out to 100,000 followers publishes to the few hundred who are watching, not 
 import logging
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 
 from twitter import keys
-from twitter.redis import get_redis, redis_errors
+from twitter.redis import Batch, get_redis, redis_errors
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,18 @@ def listening(user_ids: Sequence[int]) -> list[int]:
     """The users among `user_ids` with a live stream open."""
     if not user_ids:
         return []
-    scores = get_redis().zmscore(keys.stream_listeners(), [str(user_id) for user_id in user_ids])
+    return listening_among(user_ids, get_redis().zmscore(keys.stream_listeners(), [str(u) for u in user_ids]))
+
+
+def ask_listening(batch: Batch, user_ids: Sequence[int]) -> int:
+    """Queue the question "who of `user_ids` is listening" in a batch; return its position
+    (answer it with `listening_among` and the batch's result there)."""
+    position = len(batch)
+    batch.pipe.zmscore(keys.stream_listeners(), [str(u) for u in user_ids])
+    return position
+
+
+def listening_among(user_ids: Sequence[int], scores: Any) -> list[int]:
     now = time.time()
     return [user_id for user_id, until in zip(user_ids, scores, strict=True) if until is not None and until > now]
 
@@ -45,11 +57,13 @@ def listeners() -> list[int]:
     return [int(member) for member in members]
 
 
-def publish_home(user_ids: Sequence[int], *, event: str, tweet_id: int) -> None:
-    """Tell the listening users among `user_ids` that their home timeline changed."""
-    try:
-        watching = listening(user_ids)
-    except redis_errors:
-        return
+def publish_home(user_ids: Sequence[int], *, event: str, tweet_id: int, watching: list[int] | None = None) -> None:
+    """Tell the listening users among `user_ids` (or `watching`, when the caller already
+    asked who is listening) that their home timeline changed."""
+    if watching is None:
+        try:
+            watching = listening(user_ids)
+        except redis_errors:
+            return
     message = orjson.dumps({"event": event, "id": str(tweet_id)})
     publish([keys.stream_home(user_id) for user_id in watching], message)

@@ -5,7 +5,8 @@ from typing import Any
 
 from billiard.einfo import ExceptionInfo
 from celery import Task
-from django.db import InterfaceError, OperationalError
+from celery.signals import task_postrun, task_prerun
+from django.db import InterfaceError, OperationalError, close_old_connections
 from redis import ConnectionError as RedisConnectionError
 from redis import TimeoutError as RedisTimeoutError
 
@@ -40,3 +41,14 @@ class ReliableTask(Task):
             )
         except Exception:
             logger.exception("could not record dead letter for %s%r", self.name, args)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _connections_between_tasks(*, task: Task | None = None, **kwargs: Any) -> None:
+    """What Django does around each request, around each task: connections go back to the
+    pool, and a broken or obsolete one is dropped. (Celery's own clean-up would close the
+    pool, so it is told to reuse connections: CELERY_DB_REUSE_MAX.) Tasks run in a test's
+    process (eagerly) are left alone: they are inside the test's transaction."""
+    if task is not None and not getattr(task.request, "is_eager", False):
+        close_old_connections()

@@ -1,16 +1,20 @@
 """Periodic jobs of the kernel."""
 
+import logging
 import time
 from datetime import timedelta
+from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from twitter import events, keys
+from twitter import events, keys, relay  # noqa: F401  # the worker's outbox relay starts with it
 from twitter.models import OutboxEvent
 from twitter.redis import get_redis
 from twitter.task_base import ReliableTask
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(base=ReliableTask, name="twitter.tasks.heartbeat_task")
@@ -19,6 +23,25 @@ def heartbeat_task() -> float:
     now = time.time()
     get_redis().set(keys.beat_heartbeat(), now)
     return now
+
+
+@shared_task(base=ReliableTask, name=events.BATCH_TASK)
+def deliver_batch_task(task_name: str, items: list[list[Any]]) -> int:
+    """Run the consumer `task_name` on several events in turn, as if each had its own
+    message (the relay sends one when several events for one consumer are pending). An
+    event whose run fails goes back to the broker alone, to be retried (and dead-lettered)
+    as any task is; the others are not run again. Returns how many ran here."""
+    consumer = current_app.tasks[task_name]
+    run = getattr(consumer, "_orig_run", consumer.run)  # the function, without its own retry wrapper
+    done = 0
+    for event_id, payload in items:
+        try:
+            run(event_id, payload)
+            done += 1
+        except Exception:
+            logger.warning("%s failed on event %s; retried on its own", task_name, event_id, exc_info=True)
+            consumer.apply_async(args=(event_id, payload), queue=events.queue_of(task_name))
+    return done
 
 
 @shared_task(base=ReliableTask, name="twitter.tasks.outbox_sweep_task")

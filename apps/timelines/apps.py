@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -10,7 +8,9 @@ class TimelinesConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.timelines import services
+        from apps.tweets.rendering import render_core
         from twitter import events
+        from twitter.events import Committed, LocalHandler
 
         for event_type, task in {
             "tweet.created": "tweet_created_task",
@@ -26,16 +26,20 @@ class TimelinesConfig(AppConfig):
             events.subscribe(event_type, f"apps.timelines.tasks.{task}")
 
         # Effects the writer's next read must already see (each repeated by its consumer).
-        def show_to_author(payload: dict[str, Any]) -> None:
+        def show_to_author(committed: Committed) -> None:
+            payload, tweet = committed.payload, committed.context.get("tweet")
             services.tweet_show_to_author(
                 tweet_id=payload["tweet_id"],
                 author_id=payload["author_id"],
                 reply_to_id=payload["reply_to_id"],
                 reply_to_user_id=payload["reply_to_user_id"],
                 retweet_of_id=payload.get("retweet_of_id"),
+                rendered=render_core(tweet) if tweet is not None else None,
+                batch=committed.redis,
             )
 
-        def hide(payload: dict[str, Any]) -> None:
+        def hide(committed: Committed) -> None:
+            payload = committed.payload
             services.tweet_hide(
                 tweet_id=payload["tweet_id"],
                 author_id=payload["author_id"],
@@ -43,22 +47,31 @@ class TimelinesConfig(AppConfig):
                 retweet_of_id=payload.get("retweet_of_id"),
             )
 
+        def liked(value: bool) -> LocalHandler:
+            def handler(committed: Committed) -> None:
+                payload = committed.payload
+                services.like_changed(user_id=payload["user_id"], tweet_id=payload["tweet_id"], liked=value)
+
+            return handler
+
+        def suspended(value: bool) -> LocalHandler:
+            def handler(committed: Committed) -> None:
+                services.user_suspension_changed(user_id=committed.payload["user_id"], suspended=value)
+
+            return handler
+
+        def unfollowed(committed: Committed) -> None:
+            payload = committed.payload
+            services.unfollow_hide(follower_id=payload["follower_id"], followee_id=payload["followee_id"])
+
+        def author_changed(committed: Committed) -> None:
+            services.author_changed(user_id=committed.payload["user_id"])
+
         events.on_commit_locally("tweet.created", show_to_author)
         events.on_commit_locally("tweet.deleted", hide)
-        events.on_commit_locally(
-            "like.created", lambda p: services.like_changed(user_id=p["user_id"], tweet_id=p["tweet_id"], liked=True)
-        )
-        events.on_commit_locally(
-            "like.deleted", lambda p: services.like_changed(user_id=p["user_id"], tweet_id=p["tweet_id"], liked=False)
-        )
-        events.on_commit_locally(
-            "follow.deleted",
-            lambda p: services.unfollow_hide(follower_id=p["follower_id"], followee_id=p["followee_id"]),
-        )
-        events.on_commit_locally(
-            "user.suspended", lambda p: services.user_suspension_changed(user_id=p["user_id"], suspended=True)
-        )
-        events.on_commit_locally(
-            "user.unsuspended", lambda p: services.user_suspension_changed(user_id=p["user_id"], suspended=False)
-        )
-        events.on_commit_locally("user.profile_updated", lambda p: services.author_changed(user_id=p["user_id"]))
+        events.on_commit_locally("like.created", liked(True))
+        events.on_commit_locally("like.deleted", liked(False))
+        events.on_commit_locally("follow.deleted", unfollowed)
+        events.on_commit_locally("user.suspended", suspended(True))
+        events.on_commit_locally("user.unsuspended", suspended(False))
+        events.on_commit_locally("user.profile_updated", author_changed)

@@ -17,7 +17,7 @@ from redis.commands.core import Script
 
 from apps.tweets.rendering import RenderedTweet
 from twitter import keys
-from twitter.redis import get_redis, registered_script
+from twitter.redis import Batch, get_redis, registered_script
 
 COMPLETE = "0"
 TOMBSTONE = b"x"
@@ -40,9 +40,13 @@ def active_ttl_seconds() -> int:
     return int(settings.TIMELINE_ACTIVE_DAYS * 86400)
 
 
-def insert(tweet_id: int, list_keys: Sequence[str]) -> int:
-    """Add `tweet_id` to the existing lists among `list_keys` (idempotent, ordered)."""
+def insert(tweet_id: int, list_keys: Sequence[str], *, batch: Batch | None = None) -> int:
+    """Add `tweet_id` to the existing lists among `list_keys` (idempotent, ordered). With a
+    batch, the call joins it (and 0 is returned: the batch runs later)."""
     if not list_keys:
+        return 0
+    if batch is not None:
+        batch.script(script("insert"), keys=list(list_keys), args=[tweet_id, cap()])
         return 0
     return int(script("insert")(keys=list(list_keys), args=[tweet_id, cap()], client=get_redis()))
 
@@ -121,13 +125,14 @@ class CachedTweet:
         return cls(author_id=int(author), retweet_of_id=int(original) or None, core=core)
 
 
-def cache_tweets(tweets: Iterable[RenderedTweet]) -> None:
+def cache_tweets(tweets: Iterable[RenderedTweet], *, batch: Batch | None = None) -> None:
     ttl = int(settings.TWEET_CACHE_SECONDS)
-    pipe = get_redis().pipeline(transaction=False)
+    pipe = batch.pipe if batch is not None else get_redis().pipeline(transaction=False)
     for tweet in tweets:
         value = CachedTweet(author_id=tweet.author_id, retweet_of_id=tweet.retweet_of_id, core=tweet.core)
         pipe.set(keys.tweet(tweet.id), value.encode(), ex=ttl)
-    pipe.execute()
+    if batch is None:
+        pipe.execute()
 
 
 def tombstone(tweet_id: int) -> None:

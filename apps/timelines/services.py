@@ -5,14 +5,17 @@ Every function is idempotent: consumers of outbox events run at least once.
 
 import logging
 
+from celery import current_app
 from django.conf import settings
 
 from apps.follows import selectors as follow_selectors
 from apps.timelines import engagement, feeds
 from apps.tweets import selectors as tweet_selectors
+from apps.tweets.rendering import RenderedTweet
 from apps.users import selectors as user_selectors
-from twitter import keys, streams
+from twitter import events, keys, streams
 from twitter.db.routing import PRIMARY, read_alias
+from twitter.redis import Batch
 
 logger = logging.getLogger(__name__)
 
@@ -39,26 +42,35 @@ def tweet_show_to_author(
     reply_to_id: int | None,
     reply_to_user_id: int | None,
     retweet_of_id: int | None = None,
+    rendered: RenderedTweet | None = None,
+    batch: Batch | None = None,
 ) -> None:
     """Right after commit: the author sees their own tweet at once (read-your-writes), and
     the tweet replied to or retweeted shows its new count.
 
-    The fan-out task repeats this in case the write-API's run failed; when the tweet is
-    cached already, that run rendered it and its related tweets (one query, one cache
-    write), and only the idempotent list inserts are repeated."""
-    value = feeds.cached_tweets([tweet_id])[0]
-    if value == feeds.TOMBSTONE:
-        return  # deleted already
-    if value is None:
-        cached = tweet_cache(tweet_ids=_related(tweet_id, reply_to_id, retweet_of_id), using=PRIMARY)
-        if tweet_id not in cached:
-            return  # not live
+    The write path passes the tweet as it rendered it (nothing is read back) and a batch
+    its Redis writes join. The fan-out task repeats this in case the write-API's run
+    failed; when the tweet is cached already, only the idempotent list inserts are
+    repeated."""
+    related = _related(reply_to_id, retweet_of_id)
+    if rendered is not None:
+        feeds.cache_tweets([rendered], batch=batch)
+        if related:
+            tweet_cache(tweet_ids=related, using=PRIMARY)
+    else:
+        value = feeds.cached_tweets([tweet_id])[0]
+        if value == feeds.TOMBSTONE:
+            return  # deleted already
+        if value is None:
+            cached = tweet_cache(tweet_ids=[tweet_id, *related], using=PRIMARY)
+            if tweet_id not in cached:
+                return  # not live
     if retweet_of_id is not None:
         engagement.set_retweeted(user_id=author_id, tweet_id=retweet_of_id, retweeted=True)
     targets = [keys.home_timeline(author_id)]
     if _is_shown_on_profile(author_id, reply_to_user_id):
         targets.append(keys.user_timeline(author_id))
-    feeds.insert(tweet_id, targets)
+    feeds.insert(tweet_id, targets, batch=batch)
 
 
 def tweet_fan_out(
@@ -73,7 +85,10 @@ def tweet_fan_out(
     lists.
 
     Celebrities are not fanned out (their tweets are merged at read time). A reply to
-    someone else reaches only followers who also follow that someone (or are them).
+    someone else reaches only followers who also follow that someone (or are them). A
+    big audience is cut into chunks of FANOUT_CHUNK_SIZE: every chunk but the first goes
+    to the fan-out queue as a task of its own (other worker processes take them at once),
+    and this task delivers the first.
     """
     tweet_show_to_author(
         tweet_id=tweet_id,
@@ -87,15 +102,45 @@ def tweet_fan_out(
     if feeds.is_celebrity(author_id):
         _stream_to_followers_of_celebrity(author_id, also_following, event="update", tweet_id=tweet_id)
         return 0
-    pushed = 0
+    chunk = max(1, int(settings.FANOUT_CHUNK_SIZE))
+    followers: list[int] = []
     for batch in follow_selectors.follower_id_batches(
         user_id=author_id,
         using=_replayed_alias(tweet_id),
-        batch_size=settings.FANOUT_BATCH_SIZE,
+        batch_size=max(chunk, settings.FANOUT_BATCH_SIZE),
         also_following=also_following,
     ):
-        pushed += feeds.insert(tweet_id, [keys.home_timeline(follower) for follower in batch])
-        streams.publish_home(batch, event="update", tweet_id=tweet_id)
+        followers += batch
+    for start in range(chunk, len(followers), chunk):
+        current_app.send_task(
+            FAN_OUT_CHUNK_TASK,
+            args=[tweet_id, followers[start : start + chunk]],
+            queue=events.queue_of(FAN_OUT_CHUNK_TASK),
+            argsrepr=f"({tweet_id}, <{len(followers[start : start + chunk])} followers>)",
+        )
+    return push_to_homes(tweet_id=tweet_id, follower_ids=followers[:chunk])
+
+
+FAN_OUT_CHUNK_TASK = "apps.timelines.tasks.fan_out_chunk_task"
+
+
+def push_to_homes(*, tweet_id: int, follower_ids: list[int]) -> int:
+    """Insert a tweet into these followers' existing home lists and tell those listening:
+    one round trip per FANOUT_BATCH_SIZE followers (the insert and the question of who is
+    listening go together). Returns how many lists got it."""
+    pushed = 0
+    size = int(settings.FANOUT_BATCH_SIZE)
+    for start in range(0, len(follower_ids), size):
+        batch_ids = follower_ids[start : start + size]
+        batch = Batch()
+        inserted = len(batch)
+        feeds.insert(tweet_id, [keys.home_timeline(follower) for follower in batch_ids], batch=batch)
+        asked = streams.ask_listening(batch, batch_ids)
+        results = batch.execute()
+        pushed += int(results[inserted])  # type: ignore[call-overload]  # the script's count
+        watching = streams.listening_among(batch_ids, results[asked])
+        if watching:
+            streams.publish_home(batch_ids, event="update", tweet_id=tweet_id, watching=watching)
     return pushed
 
 

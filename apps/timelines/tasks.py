@@ -21,6 +21,12 @@ def tweet_created_task(event_id: int, payload: Payload) -> int:
     )
 
 
+@shared_task(base=ReliableTask, name=services.FAN_OUT_CHUNK_TASK)
+def fan_out_chunk_task(tweet_id: int, follower_ids: list[int]) -> int:
+    """One chunk of a big audience's fan-out (see `services.tweet_fan_out`)."""
+    return services.push_to_homes(tweet_id=tweet_id, follower_ids=follower_ids)
+
+
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.tweet_deleted_task")
 def tweet_deleted_task(event_id: int, payload: Payload) -> int:
     return services.tweet_remove(

@@ -1,5 +1,6 @@
 """Writes of the tweets context: tweets, retweets and likes."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from apps.users import selectors as user_selectors
 from apps.users import services as user_services
 from twitter import events
 from twitter.db.routing import PRIMARY, mark_recent_write
+from twitter.db.rows import insert_row
 from twitter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from twitter.text import normalize_text
 
@@ -70,12 +72,25 @@ def _live_tweet_for_update(tweet_id: int, *, field: str) -> Tweet:
     return tweet
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A tweet just posted, with what the caller needs to render it: no query of its own."""
+
+    tweet: Tweet
+    author: user_selectors.UserSummary
+
+
 def tweet_create(
     *, author_id: int, text: str, reply_to_id: int | None = None, media_ids: list[int] | None = None
-) -> Tweet:
+) -> Posted:
+    """Post a tweet.
+
+    The least work that keeps the guarantees: the author's counter update is also the
+    check that they may post (inside the transaction: a suspension cannot slip between)
+    and the lookup of their card; the local effects get the row in memory (nothing is
+    read back); the outbox row commits with the tweet."""
     clean = _clean_text(text)
-    author = user_selectors.user_active_summary(user_id=author_id)
-    data, mentioned, tags = _entities(clean, author.id)
+    data, mentioned, tags = _entities(clean, author_id)
     with transaction.atomic():
         reply_to_user_id = None
         if reply_to_id is not None:
@@ -90,31 +105,38 @@ def tweet_create(
             reply_to_id, reply_to_user_id = parent.id, parent.author_id
             Tweet.objects.filter(pk=parent.id).update(reply_count=F("reply_count") + 1)
         tweet = Tweet(
-            author_id=author.id, text=clean, reply_to_id=reply_to_id, reply_to_user_id=reply_to_user_id, entities=data
+            author_id=author_id, text=clean, reply_to_id=reply_to_id, reply_to_user_id=reply_to_user_id, entities=data
         )
         if media_ids:
             tweet.media = media_services.media_attach_to_tweet(
-                owner_id=author.id, media_ids=media_ids, tweet_id=tweet.id
+                owner_id=author_id, media_ids=media_ids, tweet_id=tweet.id
             )
-        tweet.save(force_insert=True)
+        insert_row(tweet)  # the write path's one big insert: without the ORM's per-save work
         TweetHashtag.objects.bulk_create([TweetHashtag(tag=tag, tweet_id=tweet.id) for tag in tags])
         TweetMention.objects.bulk_create([TweetMention(tweet_id=tweet.id, user_id=user) for user in mentioned])
-        user_services.user_counters_adjust(deltas={author.id: {"tweets_count": 1}})
-        events.publish(
-            "tweet.created",
-            {
-                "tweet_id": tweet.id,
-                "author_id": author.id,
-                "reply_to_id": reply_to_id,
-                "reply_to_user_id": reply_to_user_id,
-                "retweet_of_id": None,
-                "retweet_of_author_id": None,
-                "mention_ids": mentioned,
-                "hashtags": tags,
-            },
-        )
-        mark_recent_write(author.id)
-    return tweet
+        author = user_services.user_counter_adjust_active(user_id=author_id, field="tweets_count", delta=1)
+        _publish_created(tweet, mentioned=mentioned, hashtags=tags)
+        mark_recent_write(author_id)
+    return Posted(tweet=tweet, author=author)
+
+
+def _publish_created(
+    tweet: Tweet, *, mentioned: list[int], hashtags: list[str], original_author_id: int | None = None
+) -> None:
+    events.publish(
+        "tweet.created",
+        {
+            "tweet_id": tweet.id,
+            "author_id": tweet.author_id,
+            "reply_to_id": tweet.reply_to_id,
+            "reply_to_user_id": tweet.reply_to_user_id,
+            "retweet_of_id": tweet.retweet_of_id,
+            "retweet_of_author_id": original_author_id,
+            "mention_ids": mentioned,
+            "hashtags": hashtags,
+        },
+        context={"tweet": tweet},
+    )
 
 
 def _tombstone(tweet: Tweet) -> None:
@@ -138,14 +160,16 @@ def _tombstone(tweet: Tweet) -> None:
     )
 
 
-def tweet_delete(*, tweet_id: int, actor_id: int, actor_is_staff: bool = False) -> None:
-    """Delete a tweet: its author or staff. Hidden at once, removed from timelines after.
-    Deleting an original deletes its retweets."""
+def tweet_delete(*, tweet_id: int, actor_id: int, actor_is_staff: bool | None = None) -> None:
+    """Delete a tweet: its author or staff (looked up when not given). Hidden at once,
+    removed from timelines after. Deleting an original deletes its retweets."""
     with transaction.atomic():
         tweet = Tweet.objects.select_for_update().filter(pk=tweet_id).first()
         if tweet is None or tweet.is_deleted:
             raise NotFoundError("Tweet not found.", code="tweet_not_found")
-        if tweet.author_id != actor_id and not actor_is_staff:
+        if tweet.author_id != actor_id and not (
+            actor_is_staff if actor_is_staff is not None else user_selectors.user_is_staff(user_id=actor_id)
+        ):
             raise PermissionDeniedError("You can only delete your own tweets.")
         _tombstone(tweet)
         if tweet.retweet_of_id is None:
@@ -160,28 +184,16 @@ def tweet_delete(*, tweet_id: int, actor_id: int, actor_is_staff: bool = False) 
 def retweet_create(*, user_id: int, tweet_id: int) -> tuple[Tweet, bool]:
     """Retweet (idempotent; a retweet of a retweet retweets its original).
     Returns (the retweet, whether it was made now)."""
-    user_selectors.user_active_summary(user_id=user_id)
     with transaction.atomic():
         original = _live_tweet_for_update(tweet_id, field="tweet_id")
         existing = Tweet.objects.filter(author_id=user_id, retweet_of_id=original.id, deleted_at__isnull=True).first()
         if existing is not None:
+            user_services.user_counter_adjust_active(user_id=user_id, field="tweets_count", delta=0)  # still active
             return existing, False
         retweet = Tweet.objects.create(author_id=user_id, text="", retweet_of_id=original.id)
         Tweet.objects.filter(pk=original.id).update(retweet_count=F("retweet_count") + 1)
-        user_services.user_counters_adjust(deltas={user_id: {"tweets_count": 1}})
-        events.publish(
-            "tweet.created",
-            {
-                "tweet_id": retweet.id,
-                "author_id": user_id,
-                "reply_to_id": None,
-                "reply_to_user_id": None,
-                "retweet_of_id": original.id,
-                "retweet_of_author_id": original.author_id,
-                "mention_ids": [],
-                "hashtags": [],
-            },
-        )
+        user_services.user_counter_adjust_active(user_id=user_id, field="tweets_count", delta=1)
+        _publish_created(retweet, mentioned=[], hashtags=[], original_author_id=original.author_id)
         mark_recent_write(user_id)
     return retweet, True
 
@@ -212,16 +224,16 @@ def retweet_delete(*, user_id: int, tweet_id: int) -> tuple[int, bool]:
 def like_create(*, user_id: int, tweet_id: int) -> tuple[Tweet, bool]:
     """Like (idempotent; liking a retweet likes its original). Returns (the tweet liked,
     with its new count, whether the like was made now)."""
-    user_selectors.user_active_summary(user_id=user_id)
     with transaction.atomic():
         tweet = _live_tweet_for_update(tweet_id, field="tweet_id")
         try:
             with transaction.atomic():
                 like = Like.objects.create(user_id=user_id, tweet_id=tweet.id)
         except IntegrityError:
+            user_services.user_counter_adjust_active(user_id=user_id, field="likes_count", delta=0)  # still active
             return tweet, False
         Tweet.objects.filter(pk=tweet.id).update(like_count=F("like_count") + 1)
-        user_services.user_counters_adjust(deltas={user_id: {"likes_count": 1}})
+        user_services.user_counter_adjust_active(user_id=user_id, field="likes_count", delta=1)
         tweet.like_count += 1
         events.publish(
             "like.created",

@@ -98,6 +98,11 @@ def user_active_summary(*, user_id: int) -> UserSummary:
     return summary
 
 
+def user_is_staff(*, user_id: int) -> bool:
+    """Whether an active account is staff (on the primary: it decides a write)."""
+    return User.objects.using(PRIMARY).filter(pk=user_id, is_active=True, is_staff=True).exists()
+
+
 def user_ids_suspended(*, using: str | None = None) -> list[int]:
     queryset = User.objects.filter(suspended_at__isnull=False)
     if using is not None:

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.http import HttpRequest
@@ -21,6 +21,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.media import services as media_services
+from apps.users import selectors as user_selectors
 from apps.users.models import RevokedSession, User, normalize_email
 from apps.users.validators import (
     BIO_MAX_LENGTH,
@@ -31,7 +32,7 @@ from apps.users.validators import (
 from twitter import events
 from twitter.api.auth import SESSION_CLAIM, session_revoke, user_tokens_revoke
 from twitter.api.fields import parse_id
-from twitter.db.routing import mark_recent_write
+from twitter.db.routing import PRIMARY, mark_recent_write
 from twitter.errors import ApplicationError, AuthenticationError, NotFoundError
 from twitter.redis import redis_errors
 from twitter.text import normalize_text
@@ -175,6 +176,38 @@ def user_counters_adjust(*, deltas: dict[int, dict[str, int]]) -> None:
         }
         if changes:
             User.objects.filter(pk=user_id).update(**changes)
+
+
+def user_counter_adjust_active(*, user_id: int, field: str, delta: int) -> user_selectors.UserSummary:
+    """Adjust one counter of the acting user, refusing a suspended or inactive account (401,
+    as the token check did), and
+    return what others may know of them: one statement where a check, an update and a
+    lookup would be three. The row stays locked until the caller's transaction ends, so a
+    suspension committed meanwhile waits for it (and a suspended user is refused exactly,
+    not within the token's revocation delay)."""
+    if field not in COUNTER_FIELDS:
+        raise ValueError(f"not a counter: {field}")
+    table = User._meta.db_table
+    with connections[PRIMARY].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {field} = GREATEST({field} + %s, 0) WHERE id = %s AND is_active"  # noqa: S608
+            " RETURNING username, display_name, avatar_url, followers_count",
+            [delta, user_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        # As if the token had been refused: the account it names cannot act any more.
+        raise AuthenticationError("This account is not active.", code="user_inactive")
+    username, display_name, avatar_url, followers_count = row
+    return user_selectors.UserSummary(
+        id=user_id,
+        username=username,
+        display_name=display_name,
+        avatar_url=avatar_url,
+        is_active=True,
+        is_suspended=False,
+        followers_count=followers_count,
+    )
 
 
 def user_suspend(*, user_id: int) -> User:

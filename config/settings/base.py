@@ -193,10 +193,37 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Fan-out has a queue of its own: a worker started without -Q consumes both, and a
+# deployment can give fan-out workers of their own (`-Q fanout`, their own concurrency).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES: dict[str, dict[str, str]] = {"celery": {}, "fanout": {}}
+CELERY_TASK_ROUTES = {
+    task: {"queue": "fanout"}
+    for task in (
+        "apps.timelines.tasks.tweet_created_task",
+        "apps.timelines.tasks.tweet_deleted_task",
+        "apps.timelines.tasks.fan_out_chunk_task",
+    )
+}
+# Celery's Django fix-up closes every database connection after each task and, under the
+# prefork pool, the whole connection pool with it: two new Postgres sessions per task.
+# Reused this many tasks over instead; `twitter.task_base` hands connections back to the
+# pool after each task and drops broken ones, as Django does after each request.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env.float("HEARTBEAT_INTERVAL_SECONDS", default=30.0)
 # After a failed send, how long web processes leave the broker alone (events wait in the outbox).
 BROKER_BREAKER_COOLDOWN = env.float("BROKER_BREAKER_COOLDOWN", default=5.0)
+# Who sends committed events to the broker: "worker" (a relay thread in each Celery worker,
+# woken after each commit, sending in batches) or "inline" (the request that committed).
+OUTBOX_RELAY = env.str("OUTBOX_RELAY", default="worker")
+if OUTBOX_RELAY not in ("worker", "inline"):
+    raise ImproperlyConfigured(f"OUTBOX_RELAY must be 'worker' or 'inline', not {OUTBOX_RELAY!r}")
+# How many events the relay sends per batch, and how long it sleeps when nothing wakes it.
+OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=500)
+OUTBOX_RELAY_IDLE_SECONDS = env.float("OUTBOX_RELAY_IDLE_SECONDS", default=1.0)
+# Events one consumer gets in one message when several are pending (one task run for all).
+OUTBOX_DELIVERY_BATCH = env.int("OUTBOX_DELIVERY_BATCH", default=20)
 OUTBOX_SWEEP_INTERVAL_SECONDS = env.float("OUTBOX_SWEEP_INTERVAL_SECONDS", default=10.0)
 # Events younger than this are left to the after-commit relay.
 OUTBOX_SWEEP_AGE_SECONDS = env.float("OUTBOX_SWEEP_AGE_SECONDS", default=5.0)
@@ -217,7 +244,11 @@ TIMELINE_MAX_LENGTH = env.int("TIMELINE_MAX_LENGTH", default=800)
 TIMELINE_ACTIVE_DAYS = env.float("TIMELINE_ACTIVE_DAYS", default=14.0)
 # Authors with at least this many followers are merged at read time, not fanned out.
 CELEBRITY_FOLLOWERS = env.int("CELEBRITY_FOLLOWERS", default=10_000)
+# Follower lists one Redis call updates during a fan-out.
 FANOUT_BATCH_SIZE = env.int("FANOUT_BATCH_SIZE", default=1000)
+# Followers one fan-out task delivers to; a bigger audience is split into chunks that
+# several worker processes deliver at once.
+FANOUT_CHUNK_SIZE = env.int("FANOUT_CHUNK_SIZE", default=5000)
 TWEET_CACHE_SECONDS = env.int("TWEET_CACHE_SECONDS", default=7 * 86400)
 # How long an unfollowed author stays hidden at read time while their entries are removed.
 HIDDEN_AUTHOR_SECONDS = env.int("HIDDEN_AUTHOR_SECONDS", default=3600)
@@ -319,7 +350,7 @@ SNOWFLAKE_WORKER_ID = env.int("SNOWFLAKE_WORKER_ID", default=None)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "twitter.api.auth.TokenAuthentication",
+        "twitter.api.auth.StatelessTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

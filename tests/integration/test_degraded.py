@@ -49,7 +49,7 @@ def _broker_idle(url: str) -> bool:
     keeps those in the `unacked` hash)."""
     client = redis.Redis.from_url(url)
     try:
-        return not client.llen("celery") and not client.hlen("unacked")
+        return not client.llen("celery") and not client.llen("fanout") and not client.hlen("unacked")
     finally:
         client.close()
 

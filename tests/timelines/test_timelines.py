@@ -1,5 +1,7 @@
 """Home and user timelines: fan-out, hybrid merge, rebuilds, hiding, paging."""
 
+import base64
+import json
 from typing import Any
 
 import pytest
@@ -7,12 +9,13 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from apps.timelines import feeds, services
-from apps.timelines.tasks import tweet_created_task
+from apps.timelines.tasks import fan_out_chunk_task, tweet_created_task
 from apps.users import services as user_services
 from tests.conftest import Api, Events
 from tests.factories import UserFactory
 from twitter import keys
 from twitter.models import OutboxEvent
+from twitter.redis import get_redis
 
 
 @pytest.fixture
@@ -289,3 +292,33 @@ def test_a_users_home_and_profile_lists_rebuild_independently(
     feeds.drop(keys.user_timeline(star.user.pk))
     assert feeds.acquire_rebuild_lock(keys.home_timeline(star.user.pk))  # X's home is being rebuilt
     assert reader.home_ids() == [tweet]  # X's user list is rebuilt all the same
+
+
+def test_a_big_audience_is_fanned_out_in_chunks_by_several_tasks(api_for: Any, outbox: Events, settings: Any) -> None:
+    """Every chunk but the first goes to the fan-out queue as a task of its own."""
+    settings.FANOUT_CHUNK_SIZE = 2
+    author = api_for(UserFactory())
+    fans = [api_for(UserFactory()) for _ in range(5)]
+    for fan in fans:
+        fan.follow(author.user)
+        fan.home_ids()  # an active reader: the home list exists
+    outbox.deliver()
+    get_redis().delete("fanout")
+    tweet = author.tweet("to my five followers")
+    created = outbox.published("tweet.created")[-1]
+    pushed = services.tweet_fan_out(
+        tweet_id=created["tweet_id"],
+        author_id=created["author_id"],
+        reply_to_id=None,
+        reply_to_user_id=None,
+    )
+    assert pushed == 2
+    chunks = [json.loads(message) for message in get_redis().lrange("fanout", 0, -1)]
+    chunks = [c for c in chunks if c["headers"]["task"] == services.FAN_OUT_CHUNK_TASK]
+    assert len(chunks) == 2
+    reached = [fan for fan in fans if tweet["id"] in fan.home_ids()]
+    assert len(reached) == 2
+    for chunk in chunks:
+        body = json.loads(base64.b64decode(chunk["body"]))
+        fan_out_chunk_task.run(*body[0])
+    assert all(tweet["id"] in fan.home_ids() for fan in fans)

@@ -158,3 +158,33 @@ def test_suspended_users_cannot_tweet(alice: Api) -> None:
     User.objects.filter(pk=alice.user.pk).update(is_active=False)
     response = alice.write.post("/api/v1/tweets", {"text": "hi"}, format="json")
     assert response.status_code == 401
+
+
+def test_an_inactive_account_cannot_like_or_retweet_and_nothing_changes(alice: Api, api_for: Any) -> None:
+    bob = api_for(UserFactory())
+    tweet = bob.tweet("like me")
+    User.objects.filter(pk=alice.user.pk).update(is_active=False)
+    for method, path in (("post", "like"), ("post", "retweet")):
+        response = getattr(alice.write, method)(f"/api/v1/tweets/{tweet['id']}/{path}")
+        assert response.status_code == 401, (path, response.content)
+        assert response.json()["error"]["code"] == "user_inactive"
+    assert Tweet.objects.get(pk=tweet["id"]).like_count == 0
+    assert Tweet.objects.get(pk=tweet["id"]).retweet_count == 0
+    assert not Tweet.objects.filter(author_id=alice.user.pk).exists()
+
+
+def test_posting_a_tweet_takes_one_transaction_of_three_statements_and_reads_nothing_back(
+    alice: Api, outbox: Events
+) -> None:
+    """The lean write path: insert the tweet, count it (which also checks the author may
+    post and returns their card), insert the outbox row. No user lookup for the token,
+    no re-read to render the response or the cache."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        body = alice.tweet("lean")
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    assert statements == ["BEGIN", "INSERT", "UPDATE", "INSERT", "COMMIT"], queries.captured_queries
+    assert body["author"]["username"] == "alice"
+    assert alice.home_ids()[0] == body["id"]  # the author sees it at once, from the cache

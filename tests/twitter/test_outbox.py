@@ -1,6 +1,7 @@
 """Outbox relay and sweep, dead letters, and their operator commands."""
 
 import json
+import time
 from io import StringIO
 from typing import Any
 
@@ -11,19 +12,31 @@ from django.test import Client
 
 from apps.timelines.tasks import tweet_created_task
 from tests.factories import UserFactory
-from twitter import events
+from twitter import events, keys, relay
 from twitter.models import DeadLetter, OutboxEvent
 from twitter.redis import get_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+QUEUES = ("celery", "fanout")
+
+
 def _queued() -> int:
-    """Messages waiting in the broker's default queue (the test broker is the test Redis)."""
-    return int(get_redis().llen("celery"))
+    """Messages waiting in the broker's queues (the test broker is the test Redis)."""
+    return sum(int(get_redis().llen(queue)) for queue in QUEUES)
 
 
-def test_an_event_is_relayed_right_after_commit() -> None:
+def _messages() -> list[dict[str, Any]]:
+    return [json.loads(message) for queue in QUEUES for message in get_redis().lrange(queue, 0, -1)]
+
+
+@pytest.fixture
+def inline_relay(settings: Any) -> None:
+    settings.OUTBOX_RELAY = "inline"
+
+
+def test_inline_an_event_is_relayed_right_after_commit(inline_relay: None) -> None:
     with transaction.atomic():
         event = events.publish("tweet.created", {"tweet_id": 1, "author_id": 2})
         assert _queued() == 0  # nothing leaves before the commit
@@ -34,7 +47,41 @@ def test_an_event_is_relayed_right_after_commit() -> None:
     assert _queued() == len(consumers)  # one message per consumer
 
 
-def test_a_consumer_gets_only_the_events_it_said_are_relevant() -> None:
+def test_by_default_the_request_only_wakes_the_workers_relay() -> None:
+    with transaction.atomic():
+        event = events.publish("tweet.created", {"tweet_id": 1, "author_id": 2, "reply_to_id": None})
+        assert get_redis().llen(keys.outbox_wake()) == 0  # nothing before the commit
+    assert get_redis().llen(keys.outbox_wake()) == 1
+    assert _queued() == 0  # no broker work in the request
+    event.refresh_from_db()
+    assert event.published_at is None
+    sent = events.sweep(older_than_seconds=0, count_attempts=False)  # what the relay does when woken
+    assert sent == 1
+    event.refresh_from_db()
+    assert event.published_at is not None
+    assert event.attempts == 0
+    assert _queued() == len(events.subscribers("tweet.created", event.payload))
+
+
+def test_the_relay_thread_sends_events_as_they_commit(settings: Any) -> None:
+    settings.OUTBOX_RELAY_IDLE_SECONDS = 30.0  # so only a wake-up can explain a prompt send
+    thread = relay.Relay()
+    thread.start()
+    try:
+        for number in range(3):
+            with transaction.atomic():
+                event = events.publish("follow.created", {"follower_id": number, "followee_id": 9, "follow_id": 3})
+            deadline = time.monotonic() + 10
+            while OutboxEvent.objects.filter(pk=event.pk, published_at__isnull=True).exists():
+                assert time.monotonic() < deadline, "the relay did not send the event"
+                time.sleep(0.01)
+    finally:
+        thread.stop()
+    assert not thread.is_alive()
+    assert _queued() == 3 * len(events.subscribers("follow.created"))
+
+
+def test_a_consumer_gets_only_the_events_it_said_are_relevant(inline_relay: None) -> None:
     plain = {"tweet_id": 1, "author_id": 2, "hashtags": [], "mention_ids": [], "reply_to_user_id": None}
     tagged = {**plain, "tweet_id": 3, "hashtags": ["news"]}
     counting = "apps.tweets.tasks.hashtags_count_task"
@@ -47,7 +94,7 @@ def test_a_consumer_gets_only_the_events_it_said_are_relevant() -> None:
     for payload in (plain, tagged):
         with transaction.atomic():
             events.publish("tweet.created", payload)
-    queued = [json.loads(message)["headers"]["task"] for message in get_redis().lrange("celery", 0, -1)]
+    queued = [message["headers"]["task"] for message in _messages()]
     assert sorted(queued) == sorted(
         [*events.subscribers("tweet.created", plain), *events.subscribers("tweet.created", tagged)]
     )
@@ -67,7 +114,7 @@ def test_a_rolled_back_change_sends_nothing() -> None:
     assert _queued() == 0
 
 
-def test_the_sweep_sends_what_the_relay_could_not() -> None:
+def test_the_sweep_sends_what_the_relay_could_not(inline_relay: None) -> None:
     events.broker_breaker.record_failure()  # as after a failed send: the relay holds back
     with transaction.atomic():
         event = events.publish("follow.created", {"follower_id": 1, "followee_id": 2, "follow_id": 3})
@@ -125,3 +172,45 @@ def test_admin_lists_outbox_and_dead_letters_and_replays(settings: Any) -> None:
     client.post("/admin/twitter/deadletter/", {"action": "replay", "_selected_action": [letter.pk]})
     letter.refresh_from_db()
     assert letter.replay_count == 1
+
+
+def test_pending_events_for_one_consumer_travel_in_one_batch_message(inline_relay: None, settings: Any) -> None:
+    settings.OUTBOX_DELIVERY_BATCH = 2
+    with transaction.atomic():
+        made = [
+            events.publish("follow.deleted", {"follower_id": n, "followee_id": 9, "follow_id": n}) for n in range(3)
+        ]
+    get_redis().delete(*QUEUES)  # each commit's own relay sent one message per event
+    OutboxEvent.objects.update(published_at=None)
+    assert events.relay(made) == 3
+    consumers = events.subscribers("follow.deleted")
+    sent = _messages()
+    batches = [m for m in sent if m["headers"]["task"] == events.BATCH_TASK]
+    singles = [m for m in sent if m["headers"]["task"] != events.BATCH_TASK]
+    # Per consumer: one message with two events, one with the third.
+    assert len(batches) == len(singles) == len(consumers)
+    assert not OutboxEvent.objects.filter(published_at__isnull=True).exists()
+
+
+def test_a_batch_runs_each_event_and_sends_a_failing_one_back_alone() -> None:
+    from twitter.tasks import deliver_batch_task
+
+    consumer = "apps.timelines.tasks.follow_deleted_task"
+    good = {"follower_id": 1, "followee_id": 2}
+    done = deliver_batch_task.run(consumer, [[1, good], [2, {"nonsense": True}], [3, {**good, "follower_id": 4}]])
+    assert done == 2
+    retried = [m for m in _messages() if m["headers"]["task"] == consumer]
+    assert [m["headers"]["argsrepr"] for m in retried] == ["(2, {'nonsense': True})"]
+
+
+def test_a_redis_batch_runs_its_scripts_after_redis_lost_them() -> None:
+    from twitter.redis import Batch, registered_script
+
+    script = registered_script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    get_redis().script_flush()
+    batch = Batch()
+    batch.pipe.set("batch:test", 1)
+    position = batch.script(script, keys=["batch:test"], args=[2])
+    results = batch.execute()
+    assert results[position] == 3
+    assert get_redis().get("batch:test") == b"3"

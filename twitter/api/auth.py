@@ -14,12 +14,10 @@ of that session stop working at once, not when they expire.
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from django.http import HttpRequest
-from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
-from rest_framework_simplejwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
+from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken, Token
@@ -113,17 +111,11 @@ class VerifiedTokenMixin:
 
 
 class StatelessTokenAuthentication(VerifiedTokenMixin, JWTStatelessUserAuthentication):
-    """The read-API's: the user comes from the token alone, with no database query."""
-
-
-class TokenAuthentication(VerifiedTokenMixin, JWTAuthentication):
-    """The write-API's: the user row is loaded, so an inactive account is refused at once."""
-
-    def get_user(self, validated_token: Token) -> Any:
-        user_id = parse_id(validated_token.get(jwt_settings.USER_ID_CLAIM))
-        if user_id is None:
-            raise AuthenticationFailed("The access token names no user.", code="token_not_valid")
-        return super().get_user(validated_token)
+    """Both APIs': the user comes from the token alone, with no database query. A
+    suspension revokes the user's tokens (`is_revoked`, checked on admission), and every
+    write that needs an active account checks it in its own transaction (e.g.
+    `users.services.user_counter_adjust_active`), so no request loads the user row just
+    to ask whether it is active."""
 
 
 def request_access(request: Request | HttpRequest) -> Access | None:

@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 
 from apps.tweets import rendering, services
 from apps.tweets.api.serializers import TweetOutputSerializer
-from apps.users import selectors as user_selectors
 from twitter.api.fields import IdField, StrictCharField
 from twitter.api.views import reject_unknown_fields, request_user_id
 
@@ -28,13 +27,12 @@ class TweetCreateApi(APIView):
         data = reject_unknown_fields(request, {"text", "reply_to_id", "media_ids"})
         serializer = self.InputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
-        author_id = request_user_id(request)
-        tweet = services.tweet_create(author_id=author_id, **serializer.validated_data)
-        author = user_selectors.user_summaries(user_ids=[author_id])[author_id]
+        posted = services.tweet_create(author_id=request_user_id(request), **serializer.validated_data)
+        author = posted.author
         card = rendering.author_card(
             user_id=author.id, username=author.username, display_name=author.display_name, avatar_url=author.avatar_url
         )
-        body = rendering.assemble(rendering.render_core(tweet).core, card, rendering.NO_ENGAGEMENT_FLAGS)
+        body = rendering.assemble(rendering.render_core(posted.tweet).core, card, rendering.NO_ENGAGEMENT_FLAGS)
         return HttpResponse(body, status=status.HTTP_201_CREATED, content_type="application/json")
 
 
@@ -43,7 +41,5 @@ class TweetDeleteApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, tweet_id: int) -> Response:
-        services.tweet_delete(
-            tweet_id=tweet_id, actor_id=request_user_id(request), actor_is_staff=bool(request.user.is_staff)
-        )
+        services.tweet_delete(tweet_id=tweet_id, actor_id=request_user_id(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
