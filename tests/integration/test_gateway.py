@@ -3,6 +3,7 @@
 import json
 import os
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -187,7 +188,12 @@ def test_query_strings_never_reach_the_access_log(stack: dict[str, Any]) -> None
     secret = "tok" + os.urandom(8).hex()
     requests.get(f"{stack['gateway']}/api/v1/streaming/home?access_token={secret}", timeout=10)
     requests.get(f"{stack['gateway']}/health/live?access_token={secret}", timeout=10)
-    log = (stack["log_dir"] / "nginx" / "access.log").read_text()
+    path = stack["log_dir"] / "nginx" / "access.log"
+    deadline = time.monotonic() + 10  # nginx writes a request's line after its response
+    log = path.read_text()
+    while "/health/live" not in log and time.monotonic() < deadline:
+        time.sleep(0.01)
+        log = path.read_text()
     assert "/health/live" in log
     assert secret not in log
 
