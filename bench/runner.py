@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.timelines import feeds, selectors
 from apps.users.models import User
+from bench import baselines
 from bench.streams import hold_streams, raise_open_files_limit
 from devstack import nginx
 from devstack.procs import Process, free_port, granian_argv
@@ -60,6 +62,12 @@ class Options:
     workers: int = 2
     threads: int = 4
     streams: int = 5_000
+    fans: int = 100_000
+    probes: int = 60
+
+
+# Every scenario, in the order they run (`manage.py bench --only write,mixed` runs some).
+SCENARIOS = ("reads", "cold", "write", "mixed", "fanout", "fanout_100k", "streams")
 
 
 @dataclass
@@ -73,12 +81,16 @@ class Stack:
     def stop(self) -> None:
         for process in reversed(list(self.processes.values())):
             process.stop()
+        self.processes.clear()
 
 
 def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and its children, those that already exited included
+    (Postgres runs each session in a process of its own)."""
     try:
         root = psutil.Process(pid)
-        total = 0.0
+        reaped = root.cpu_times()
+        total = float(reaped.children_user + reaped.children_system)
         for proc in [root, *root.children(recursive=True)]:
             try:
                 times = proc.cpu_times()
@@ -112,9 +124,10 @@ def _listening_pid(port: int) -> int | None:
 
 
 class Bench:
-    def __init__(self, out_dir: Path, options: Options, log: Log) -> None:
+    def __init__(self, out_dir: Path, options: Options, log: Log, only: set[str] | None = None) -> None:
         self.out = out_dir
         self.opt = options
+        self.only = only or set(SCENARIOS)
         self.log = log
         self.stack = Stack()
         self.results: dict[str, Any] = {"options": options.__dict__, "scenarios": {}, "baselines": {}}
@@ -237,15 +250,22 @@ class Bench:
         process.wait_for_port(port, timeout=60)
         self.stack.processes[name], self.stack.ports[name] = process, port
 
+    def _database_url(self, alias: str) -> str:
+        db = connections[alias].settings_dict
+        return f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
     def start_stack(self) -> None:
-        replica = connections["replica"].settings_dict
-        pull_url = f"postgresql://{replica['USER']}@{replica['HOST']}:{replica['PORT']}/{replica['NAME']}"
         raise_open_files_limit(self.opt.streams + 1024)  # the streaming process inherits it
+        baselines.scratch_create(self._database_url(PRIMARY))
         self._granian("read-api", "config.wsgi:application", "config.settings.read")
         self._granian("streaming", "config.asgi:application", "config.settings.streaming", interface="asgi")
         self._granian("write-api", "config.wsgi:application", "config.settings.write")
+        replica = {"BASELINE_DATABASE_URL": self._database_url("replica")}
         self._granian("ceiling", "bench.baselines:ceiling", None)
-        self._granian("pull", "bench.baselines:pull", None, PULL_DATABASE_URL=pull_url)
+        self._granian("pull", "bench.baselines:pull", None, **replica)
+        self._granian("pull-naive", "bench.baselines:pull_naive", None, **replica)
+        primary = {"BASELINE_DATABASE_URL": self._database_url(PRIMARY)}
+        self._granian("write-ceiling", "bench.baselines:write_ceiling", None, **primary)
         celery = str(Path(sys.executable).parent / "celery")
         worker = Process(
             "worker",
@@ -358,8 +378,9 @@ class Bench:
         self.results["baselines"]["ceiling"] = _median_round(ceiling)
         self._log_run("ceiling (baseline)", self.results["baselines"]["ceiling"])
         self._scenario("read_warm_gateway", self.wrk(self.stack.url("gateway"), readers, "token", home))
-        self.results["baselines"]["pull"] = self.wrk(self.stack.url("pull"), readers, "query", "/")
-        self._log_run("pull (baseline)", self.results["baselines"]["pull"])
+        for name in ("pull", "pull-naive"):
+            self.results["baselines"][name.replace("-", "_")] = self.wrk(self.stack.url(name), readers, "query", "/")
+            self._log_run(f"{name} (baseline)", self.results["baselines"][name.replace("-", "_")])
 
     def _drop_cold(self) -> None:
         """What a user away for weeks has in Redis: no home list, no engagement sets."""
@@ -386,13 +407,54 @@ class Bench:
             self._scenario(name, result)
 
     def run_write(self) -> None:
+        """Posting at full speed, the write-API and the write ceiling in alternating rounds
+        (each figure its median round). Then one more write-API round is followed until
+        every tweet reached every follower: the CPU each process spent per tweet
+        delivered, and tweets delivered per second end to end."""
+        self._drain()
         writers = self._users_file("writers", self.rng.sample(self.readers, min(500, len(self.readers))))
-        self._scenario(
-            "write",
-            self.wrk(
-                self.stack.url("write-api"), writers, "write", "/api/v1/tweets", duration=max(5, self.opt.duration // 2)
-            ),
+        duration = max(5, self.opt.duration // 2)
+        api: list[dict[str, Any]] = []
+        ceiling: list[dict[str, Any]] = []
+        for number in range(1, self.opt.rounds + 1):
+            api.append(self.wrk(self.stack.url("write-api"), writers, "write", "/api/v1/tweets", duration=duration))
+            self._log_run(f"  round {number} write-api", api[-1])
+            self._drain()
+            ceiling.append(self.wrk(self.stack.url("write-ceiling"), writers, "write_query", "/", duration=duration))
+            self._log_run(f"  round {number} write ceiling", ceiling[-1])
+        self._scenario("write", _median_round(api))
+        self.results["baselines"]["write_ceiling"] = _median_round(ceiling)
+        self._log_run("write ceiling (baseline)", self.results["baselines"]["write_ceiling"])
+        self.results["scenarios"]["write_delivered"] = self._write_delivered(writers, duration)
+
+    def _write_delivered(self, writers: Path, duration: int) -> dict[str, Any]:
+        before = self._cpu()
+        started = time.monotonic()
+        run = self.wrk(self.stack.url("write-api"), writers, "write", "/api/v1/tweets", duration=duration)
+        self._drain()
+        seconds = time.monotonic() - started
+        spent = {name: after - before.get(name, 0) for name, after in self._cpu().items()}
+        tweets = run["requests"] - run["errors"]
+        writer_ids = [int(line.split()[0]) for line in writers.read_text().splitlines()]
+        with connections[PRIMARY].cursor() as cursor:
+            cursor.execute("SELECT avg(followers_count) FROM users_user WHERE id = ANY(%s)", [writer_ids])
+            followers = float(cursor.fetchone()[0] or 0)
+        per_tweet = {name: round(value * 1000 / tweets, 2) for name, value in spent.items() if value > 0.005}
+        result = {
+            "tweets": tweets,
+            "seconds_until_delivered": round(seconds, 2),
+            "delivered_per_s": round(tweets / seconds, 1),
+            "accepted_per_s": run["rps"],
+            "mean_followers": round(followers, 1),
+            "cpu_ms_per_tweet": per_tweet,
+            "cpu_ms_per_tweet_total": round(sum(per_tweet.values()), 2),
+            "worker_cpu_ms_per_delivery": round(spent.get("worker", 0) * 1000 / (tweets * max(followers, 1)), 3),
+        }
+        self.log(
+            f"write delivered: {tweets} tweets to ~{followers:.0f} followers each in {seconds:.1f}s"
+            f" ({result['delivered_per_s']}/s); CPU ms per tweet {per_tweet}"
         )
+        return result
 
     def _holding(self, tweet_id: int, list_keys: list[str]) -> int:
         """How many of the lists hold `tweet_id` among their newest 100 entries (a new tweet
@@ -412,58 +474,175 @@ class Bench:
             time.sleep(0.005)
         return None
 
-    def _drain(self, timeout: float = 120) -> None:
+    def _drain(self, timeout: float = 180) -> None:
         """Let the worker finish what earlier scenarios queued before timing a fan-out."""
         from twitter.models import OutboxEvent
 
         deadline = time.monotonic() + timeout
         unpublished = OutboxEvent.objects.filter(published_at__isnull=True, created_at__gte=self.started)
+        client = get_redis()
         while time.monotonic() < deadline:
-            if not get_redis().llen("celery") and not unpublished.exists():
+            queued = sum(client.llen(queue) for queue in ("celery", "fanout"))
+            unacked = client.hlen("unacked")
+            if not queued and not unacked and not unpublished.exists():
                 return
-            time.sleep(0.2)
+            time.sleep(0.05)
         self.log(f"the worker did not drain its queue in {timeout:.0f}s; going on")
 
     def run_mixed(self) -> None:
+        """Reads and writes through the gateway (90% / 10%), while a probe account posts on a
+        fixed schedule: each probe's time from its 201 to its presence in all of its
+        followers' homes, late ones included (up to 10 s after the load stops)."""
         self._drain()  # what the write scenario queued is not this scenario's backlog
         readers = self._users_file("mixed", self.readers)
         token = str(AccessToken.for_user(User.objects.get(pk=self.probe_author)))
+        interval = self.opt.duration / self.opt.probes
+        pending: dict[int, float] = {}  # tweet id -> when its 201 came
         samples: list[float] = []
-        stop = threading.Event()
+        failed: list[int] = []  # status codes of probes refused
+        lock = threading.Lock()
+        stop_posting, stop_watching = threading.Event(), threading.Event()
 
-        def probe() -> None:
+        def post(number: int) -> None:
             session = requests.Session()
-            session.headers["Authorization"] = f"Bearer {token}"
-            number = 0
-            while not stop.is_set():
-                number += 1
-                response = session.post(
-                    f"{self.stack.url('write-api')}/api/v1/tweets", json={"text": f"probe {number}"}, timeout=10
-                )
-                if response.status_code == 201:
-                    seen = self._wait_visible(int(response.json()["id"]), self.probe_followers, timeout=10)
-                    samples.append(seen if seen is not None else 10.0)
-                stop.wait(0.2)
+            response = session.post(
+                f"{self.stack.url('write-api')}/api/v1/tweets",
+                json={"text": f"probe {number}"},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=10,
+            )
+            if response.status_code != 201:
+                failed.append(response.status_code)
+                return
+            with lock:
+                pending[int(response.json()["id"])] = time.monotonic()
 
-        thread = threading.Thread(target=probe, daemon=True)
-        thread.start()
+        def schedule() -> None:
+            with ThreadPoolExecutor(8) as pool:
+                started = time.monotonic()
+                for number in range(self.opt.probes):
+                    if stop_posting.wait(max(0.0, started + number * interval - time.monotonic())):
+                        break
+                    pool.submit(post, number)
+
+        def watch() -> None:
+            list_keys = [keys.home_timeline(follower) for follower in self.probe_followers]
+            while not (stop_watching.is_set() and not pending):
+                with lock:
+                    outstanding = list(pending.items())
+                for tweet_id, posted in outstanding:
+                    if self._holding(tweet_id, list_keys) == len(list_keys):
+                        with lock:
+                            samples.append(time.monotonic() - posted)
+                            del pending[tweet_id]
+                time.sleep(0.002)
+
+        poster, watcher = threading.Thread(target=schedule), threading.Thread(target=watch)
+        poster.start()
+        watcher.start()
         result = self.wrk(self.stack.url("gateway"), readers, "mixed", "/api/v1/timelines/home")
-        stop.set()
-        thread.join(15)
+        poster.join()
+        deadline = time.monotonic() + 10
+        while pending and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stop_watching.set()
+        with lock:
+            never = len(pending)
+            pending.clear()
+        watcher.join(5)
         samples.sort()
+        result["probes_posted"] = len(samples) + never
+        result["probes_failed"] = len(failed)
+        result["probes_not_visible_in_10s"] = never
         result["visible_samples_ms"] = [round(s * 1000, 2) for s in samples]
-        if samples:
-            result["visible_p50_ms"] = round(samples[len(samples) // 2] * 1000, 1)
-            result["visible_p99_ms"] = round(samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1000, 1)
+        ordered = samples + [None] * never  # never visible counts as the slowest
+
+        def at(share: float) -> float | None:
+            value = ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+            return None if value is None else round(value * 1000, 1)
+
+        if ordered:
+            result["visible_p50_ms"], result["visible_p99_ms"] = at(0.5), at(0.99)
         result["read_rps"] = round(result["rps"] * 0.9, 1)
         self._scenario("mixed", result)
 
     def run_fanout(self) -> None:
+        self.results["scenarios"]["fanout"] = self._fan_out(self.big_account, self.big_followers)
+
+    def run_fanout_100k(self) -> None:
+        """An account with `fans` followers, every one of them active (a home list in
+        Redis), tweets once: measured until the last list holds the tweet. It is fanned out
+        as any account below CELEBRITY_FOLLOWERS is (the benchmark's threshold is raised for
+        it; a deployment keeping the default would merge it at read time)."""
+        author, fans = self._seed_fans(self.opt.fans)
+        result = self._fan_out(author, fans)
+        self.results["scenarios"]["fanout_100k"] = result
+        self._scenario(
+            "fanout_100k",
+            {
+                "rps": result["entries_per_s"] or 0,
+                "p50_ms": result["seconds"] * 1000,
+                "p99_ms": result["seconds"] * 1000,
+            },
+        )
+        self.results["scenarios"]["fanout_100k"] = result
+
+    def _seed_fans(self, count: int) -> tuple[int, list[int]]:
+        """`count` new users who follow one new account; each has a home list (active)."""
+        started = time.monotonic()
+        author = User.objects.create(username=f"fanout{new_id() % 10**9}", email=f"fanout.{new_id()}@example.com")
+        ids = [new_id() for _ in range(count)]
+        tag = new_id() % 1000  # usernames are unique and at most 15 characters
+        with connections[PRIMARY].cursor() as cursor:
+            with cursor.copy(
+                "COPY users_user (id, password, is_superuser, username, email, display_name, bio, location, website,"
+                " avatar_url, is_active, is_staff, date_joined, followers_count, following_count, tweets_count,"
+                " likes_count) FROM STDIN"
+            ) as copy:
+                for number, user_id in enumerate(ids):
+                    copy.write_row(
+                        (
+                            user_id,
+                            UNUSABLE,
+                            False,
+                            f"fan{number}_{tag}",
+                            f"fan{number}.{user_id}@example.com",
+                            f"Fan {number}",
+                            "",
+                            "",
+                            "",
+                            "",
+                            True,
+                            False,
+                            "now",
+                            0,
+                            1,
+                            0,
+                            0,
+                        )
+                    )
+            with cursor.copy("COPY follows_follow (id, follower_id, followee_id, created_at) FROM STDIN") as copy:
+                for user_id in ids:
+                    copy.write_row((new_id(), user_id, author.pk, "now"))
+            cursor.execute("UPDATE users_user SET followers_count = %s WHERE id = %s", [count, author.pk])
+        feeds.set_celebrity(author.pk, False)
+        client = get_redis()
+        for start in range(0, count, 5000):
+            pipe = client.pipeline(transaction=False)
+            for user_id in ids[start : start + 5000]:
+                pipe.rpush(keys.home_timeline(user_id), feeds.COMPLETE)  # follows one account with no tweets yet
+                pipe.expire(keys.home_timeline(user_id), feeds.active_ttl_seconds())
+            pipe.execute()
+        self.log(f"seeded {count} active followers of one account in {time.monotonic() - started:.1f}s")
+        return author.pk, ids
+
+    def _fan_out(self, author_id: int, followers: list[int]) -> dict[str, Any]:
         self._drain()
-        active = feeds.existing_homes(self.big_followers)
+        active = feeds.existing_homes(followers)
         raw = self._raw_insert_speed(active)
-        self.results["baselines"]["redis_raw_insert"] = raw
-        token = str(AccessToken.for_user(User.objects.get(pk=self.big_account)))
+        self.results["baselines"].setdefault("redis_raw_insert", {})[str(len(active))] = raw
+        before = self._cpu()
+        token = str(AccessToken.for_user(User.objects.get(pk=author_id)))
         response = requests.post(
             f"{self.stack.url('write-api')}/api/v1/tweets",
             json={"text": "to all my followers"},
@@ -471,33 +650,38 @@ class Bench:
             timeout=10,
         )
         posted = time.monotonic()
-        tweet = response.json()["id"]
-        # Progress is read on a sample (polling ~10,000 lists takes longer than the fan-out);
+        tweet = int(response.json()["id"])
+        # Progress is read on a sample (polling every list takes longer than the fan-out);
         # once the sample is complete, every list is checked.
         progress: list[tuple[float, int]] = []
         all_keys = [keys.home_timeline(user_id) for user_id in active]
         sample = self.rng.sample(all_keys, min(200, len(all_keys)))
         while time.monotonic() - posted < 60:
-            count = self._holding(int(tweet), sample)
+            count = self._holding(tweet, sample)
             elapsed = time.monotonic() - posted
             progress.append((round(elapsed, 4), round(count * len(all_keys) / len(sample))))
-            if count == len(sample) and self._holding(int(tweet), all_keys) == len(all_keys):
+            if count == len(sample) and self._holding(tweet, all_keys) == len(all_keys):
                 progress[-1] = (round(elapsed, 4), len(all_keys))
                 break
             time.sleep(0.001)
         seconds = progress[-1][0]
+        self._drain()
+        spent = {name: round(after - before.get(name, 0), 3) for name, after in self._cpu().items()}
         result = {
-            "followers": len(self.big_followers),
+            "followers": len(followers),
             "active_followers": len(active),
             "seconds": seconds,
             "entries_per_s": round(len(active) / seconds, 1) if seconds else None,
+            "raw_entries_per_s": raw["entries_per_s"],
             "progress": progress,
             "delivered": progress[-1][1],
+            "cpu_seconds": {name: value for name, value in spent.items() if value >= 0.005},
         }
-        self._scenario(
-            "fanout", {"rps": result["entries_per_s"] or 0, "p50_ms": seconds * 1000, "p99_ms": seconds * 1000}
+        self.log(
+            f"fan-out to {len(active)} active followers: {seconds:.3f}s ({result['entries_per_s']} entries/s;"
+            f" raw pipelined {raw['entries_per_s']}/s)"
         )
-        self.results["scenarios"]["fanout"] = result
+        return result
 
     def run_streams(self) -> None:
         """Followers of the big account hold one home stream each; the account tweets."""
@@ -555,6 +739,20 @@ class Bench:
             "entries_per_s": round(len(scratch) / seconds, 1),
         }
 
+    def check_timelines(self) -> None:
+        """`manage.py check_timelines` on the users the write and mixed scenarios reached
+        (a sample of the readers, who are the writers and their followers, and the probe's
+        followers), once the worker is done."""
+        self._drain()
+        users = sorted(set(self.rng.sample(self.readers, min(1500, len(self.readers)))) | set(self.probe_followers))
+        out = StringIO()
+        call_command("check_timelines", users=users, show=5, stdout=out)
+        report = out.getvalue().strip().splitlines()
+        verdict = report[-1] if report else ""
+        differing = int(verdict.split(" of ")[0]) if " of " in verdict else None
+        self.results["check_timelines"] = {"users": len(users), "differing": differing, "output": report[-8:]}
+        self.log(f"check_timelines: {verdict}")
+
     def measure_memory(self) -> None:
         client = get_redis()
         sample = self.rng.sample(self.readers, min(500, len(self.readers)))
@@ -583,14 +781,13 @@ class Bench:
         self.warm()
         try:
             self.start_stack()
-            self.run_reads()
-            self.run_cold()
-            self.run_write()
-            self.run_mixed()
-            self.run_fanout()
-            self.run_streams()
+            for name in SCENARIOS:
+                if name in self.only:
+                    getattr(self, f"run_{name}")()
             self.measure_memory()
+            self.check_timelines()
         finally:
             self.stack.stop()
+            baselines.scratch_drop(self._database_url(PRIMARY), get_redis())
         (self.out / "results.json").write_text(json.dumps(self.results, indent=2, default=str))
         return self.results

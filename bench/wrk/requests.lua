@@ -1,7 +1,8 @@
 -- wrk script: requests spread over a file of "<user id> <token>" lines.
 -- Environment: BENCH_USERS (the file), BENCH_MODE ("token": GET BENCH_PATH with a bearer
 -- token; "query": GET BENCH_PATH?u=<id>; "mixed": 90% home reads, 10% tweets; "once":
--- each user once, then the thread stops), BENCH_PATH.
+-- each user once, then the thread stops; "write": POST a tweet with a bearer token;
+-- "write_query": POST a tweet to BENCH_PATH?u=<id>), BENCH_PATH.
 local users = {}
 local mode = os.getenv("BENCH_MODE") or "token"
 local path = os.getenv("BENCH_PATH") or "/api/v1/timelines/home"
@@ -42,6 +43,11 @@ function request()
   end
   if mode == "query" then
     return wrk.format("GET", path .. "?u=" .. user.id)
+  end
+  if mode == "write_query" then
+    counter = counter + 1
+    return wrk.format("POST", path .. "?u=" .. user.id, {["Content-Type"] = "application/json"},
+      '{"text": "bench write ' .. counter .. '"}')
   end
   local headers = {["Authorization"] = "Bearer " .. user.token}
   if mode == "mixed" and math.random(10) == 1 then

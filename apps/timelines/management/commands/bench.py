@@ -6,7 +6,7 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -14,19 +14,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--out", default=str(Path(__file__).resolve().parents[4] / "bench" / "results"))
-        from bench.runner import Options
+        from bench.runner import SCENARIOS, Options
+
+        parser.add_argument(
+            "--only", default=",".join(SCENARIOS), help=f"scenarios to run, comma-separated: {', '.join(SCENARIOS)}"
+        )
 
         for option in dataclasses.fields(Options):
             parser.add_argument(f"--{option.name.replace('_', '-')}", type=int, default=option.default)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from bench import report
-        from bench.runner import Bench, Options
+        from bench.runner import SCENARIOS, Bench, Options
 
         out = Path(opts["out"]) / time.strftime("%Y%m%d-%H%M%S")
         out.mkdir(parents=True)
         options = Options(**{field: opts[field] for field in Options.__dataclass_fields__ if field in opts})
-        results = Bench(out, options, self.stdout.write).run()
+        only = {name.strip() for name in opts["only"].split(",") if name.strip()}
+        if unknown := only - set(SCENARIOS):
+            raise CommandError(f"unknown scenarios: {', '.join(sorted(unknown))} (known: {', '.join(SCENARIOS)})")
+        results = Bench(out, options, self.stdout.write, only).run()
         path = report.write(results, out)
         self.stdout.write(self.style.SUCCESS(f"report: {path}"))
         self.stdout.write(path.read_text().split("## Scenarios")[0])
