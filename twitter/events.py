@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from twitter import keys
 from twitter.db.breaker import CircuitBreaker
+from twitter.db.routing import mark_recent_write
 from twitter.db.rows import insert_row
 from twitter.models import OutboxEvent
 from twitter.redis import Batch, redis_errors
@@ -78,17 +79,23 @@ def subscribers(event_type: str, payload: Payload | None = None) -> list[str]:
     return [task for task, when in subscribed.items() if when is None or when(payload)]
 
 
-def publish(event_type: str, payload: Payload, *, context: dict[str, Any] | None = None) -> OutboxEvent:
+def publish(
+    event_type: str, payload: Payload, *, context: dict[str, Any] | None = None, writer_id: int | None = None
+) -> OutboxEvent:
     """Record an event in the current transaction; it is delivered after commit. `context`
-    is handed to local handlers as is (objects the publisher has in memory)."""
+    is handed to local handlers as is (objects the publisher has in memory); `writer_id`
+    is the user whose next reads must see this write (`routing.mark_recent_write`, done
+    in the after-commit batch)."""
     event = OutboxEvent(event_type=event_type, payload=payload)
     insert_row(event)  # one per write: without the ORM's per-save work
-    transaction.on_commit(lambda: _after_commit(event, context or {}), robust=True)
+    transaction.on_commit(lambda: _after_commit(event, context or {}, writer_id), robust=True)
     return event
 
 
-def _after_commit(event: OutboxEvent, context: dict[str, Any]) -> None:
+def _after_commit(event: OutboxEvent, context: dict[str, Any], writer_id: int | None) -> None:
     committed = Committed(payload=event.payload, context=context)
+    if writer_id is not None:
+        mark_recent_write(writer_id, batch=committed.redis)
     for handler in _local_handlers.get(event.event_type, ()):
         try:
             handler(committed)

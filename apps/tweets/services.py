@@ -116,7 +116,6 @@ def tweet_create(
         TweetMention.objects.bulk_create([TweetMention(tweet_id=tweet.id, user_id=user) for user in mentioned])
         author = user_services.user_counter_adjust_active(user_id=author_id, field="tweets_count", delta=1)
         _publish_created(tweet, mentioned=mentioned, hashtags=tags)
-        mark_recent_write(author_id)
     return Posted(tweet=tweet, author=author)
 
 
@@ -136,6 +135,7 @@ def _publish_created(
             "hashtags": hashtags,
         },
         context={"tweet": tweet},
+        writer_id=tweet.author_id,
     )
 
 
@@ -194,7 +194,6 @@ def retweet_create(*, user_id: int, tweet_id: int) -> tuple[Tweet, bool]:
         Tweet.objects.filter(pk=original.id).update(retweet_count=F("retweet_count") + 1)
         user_services.user_counter_adjust_active(user_id=user_id, field="tweets_count", delta=1)
         _publish_created(retweet, mentioned=[], hashtags=[], original_author_id=original.author_id)
-        mark_recent_write(user_id)
     return retweet, True
 
 
@@ -238,8 +237,8 @@ def like_create(*, user_id: int, tweet_id: int) -> tuple[Tweet, bool]:
         events.publish(
             "like.created",
             {"like_id": like.id, "user_id": user_id, "tweet_id": tweet.id, "tweet_author_id": tweet.author_id},
+            writer_id=user_id,
         )
-        mark_recent_write(user_id)
     return tweet, True
 
 

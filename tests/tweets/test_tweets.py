@@ -188,3 +188,47 @@ def test_posting_a_tweet_takes_one_transaction_of_three_statements_and_reads_not
     assert statements == ["BEGIN", "INSERT", "UPDATE", "INSERT", "COMMIT"], queries.captured_queries
     assert body["author"]["username"] == "alice"
     assert alice.home_ids()[0] == body["id"]  # the author sees it at once, from the cache
+
+
+PLAIN_BODIES = [
+    {"text": "hello"},
+    {"text": "  spaced  "},
+    {"text": ""},
+    {"text": "ünïcödé 🐦 ✓"},
+    {"text": "x" * 4000},
+    {"text": "hi", "reply_to_id": None},
+    {"text": "hi", "reply_to_id": "123"},
+    {"text": "hi", "reply_to_id": 123},
+    {"text": "line\nbreak\ttab"},
+]
+OTHER_BODIES = [
+    {},
+    {"text": None},
+    {"text": 5},
+    {"text": True},
+    {"text": ["a"]},
+    {"text": "x" * 4001},
+    {"text": "nul\x00"},
+    {"text": "lone \ud800 surrogate"},
+    {"text": "hi", "reply_to_id": "abc"},
+    {"text": "hi", "reply_to_id": 0},
+    {"text": "hi", "reply_to_id": True},
+    {"text": "hi", "reply_to_id": "99999999999999999999"},
+    {"text": "hi", "media_ids": ["1"]},
+]
+
+
+@pytest.mark.parametrize("body", PLAIN_BODIES)
+def test_the_lean_input_check_gives_what_the_serializer_gives(body: dict[str, Any]) -> None:
+    from apps.tweets.api.views_write import TweetCreateApi, plain_tweet_input
+
+    serializer = TweetCreateApi.InputSerializer(data=body)
+    assert serializer.is_valid(), serializer.errors
+    assert plain_tweet_input(body) == dict(serializer.validated_data)
+
+
+@pytest.mark.parametrize("body", OTHER_BODIES)
+def test_the_lean_input_check_leaves_everything_else_to_the_serializer(body: dict[str, Any]) -> None:
+    from apps.tweets.api.views_write import plain_tweet_input
+
+    assert plain_tweet_input(body) is None

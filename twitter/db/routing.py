@@ -17,7 +17,7 @@ from django.db.models import Model
 
 from twitter import keys
 from twitter.db.breaker import CircuitBreaker
-from twitter.redis import get_redis, redis_errors
+from twitter.redis import Batch, get_redis, redis_errors
 
 logger = logging.getLogger(__name__)
 
@@ -126,8 +126,12 @@ def request_replica_failed() -> bool:
     return state is not None and state.replica_failed
 
 
-def mark_recent_write(user_id: int) -> None:
-    """After the current transaction commits, read `user_id`'s next reads from the primary."""
+def mark_recent_write(user_id: int, *, batch: Batch | None = None) -> None:
+    """Read `user_id`'s next reads from the primary: after the current transaction
+    commits, or, given an after-commit batch (twitter.events), as part of it."""
+    if batch is not None:
+        batch.pipe.set(keys.recent_write(user_id), 1, px=int(settings.READ_YOUR_WRITES_SECONDS * 1000))
+        return
 
     def _mark() -> None:
         try:
