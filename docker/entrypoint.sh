@@ -23,7 +23,9 @@ case "${1:-write-api}" in
             --backpressure "${STREAMING_CONCURRENCY:-10000}" --no-access-log config.asgi:application ;;
     worker)
         export DJANGO_SETTINGS_MODULE=config.settings.worker
-        exec celery -A config worker --loglevel="${LOG_LEVEL:-INFO}" --concurrency="${WORKER_CONCURRENCY:-2}" ;;
+        # WORKER_QUEUES: "celery" (general tasks), "fanout", or both (the default).
+        exec celery -A config worker --loglevel="${LOG_LEVEL:-INFO}" --concurrency="${WORKER_CONCURRENCY:-2}" \
+            --queues "${WORKER_QUEUES:-celery,fanout}" ;;
     beat)
         export DJANGO_SETTINGS_MODULE=config.settings.worker
         exec celery -A config beat --loglevel="${LOG_LEVEL:-INFO}" --schedule "$DATA_DIR/celerybeat-schedule" ;;

@@ -48,6 +48,7 @@ def test_compose_file_validates_and_has_every_service() -> None:
         "write-api",
         "read-api",
         "worker",
+        "fanout-worker",
         "beat",
         "gateway",
         "elasticsearch",
