@@ -183,8 +183,9 @@ def test_the_read_api_refuses_a_token_once_expired_even_after_caching_it(read_ap
     from rest_framework_simplejwt.tokens import AccessToken
 
     token = AccessToken.for_user(user)
-    token.set_exp(lifetime=timedelta(seconds=1))
+    token.set_exp(lifetime=timedelta(seconds=3))  # `exp` is whole seconds: at least 2 s left
     authorize(read_api, str(token))
     assert read_api.get("/api/v1/users/me").status_code == 200  # verified, then cached
-    time.sleep(1.2)
+    while time.time() <= token["exp"]:  # until the token has expired, not a guessed delay
+        time.sleep(0.05)
     assert read_api.get("/api/v1/users/me").status_code == 401
