@@ -96,6 +96,19 @@ def _write_targets(s: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]
         ),
         _row("write errors", str(write["errors"]), "0", write["errors"] == 0),
     ]
+    inline = s.get("write_relay_inline")
+    if inline:
+        rows.append(
+            _row(
+                "write with the request relaying its own events (OUTBOX_RELAY=inline), one round",
+                f"{inline['rps']} req/s, write-API {_ms_per_request(inline, 'write-api', 'write-api-inline')} ms"
+                " CPU per tweet",
+                "reported",
+                True,
+                f"relay in the worker (the default): {write['rps']} req/s,"
+                f" write-API {_ms_per_request(write, 'write-api')} ms per tweet",
+            )
+        )
     delivered = s.get("write_delivered")
     if delivered:
         per_tweet = delivered["cpu_ms_per_tweet"]

@@ -260,6 +260,8 @@ class Bench:
         self._granian("read-api", "config.wsgi:application", "config.settings.read")
         self._granian("streaming", "config.asgi:application", "config.settings.streaming", interface="asgi")
         self._granian("write-api", "config.wsgi:application", "config.settings.write")
+        # The same write-API with the request relaying its own events (OUTBOX_RELAY=inline).
+        self._granian("write-api-inline", "config.wsgi:application", "config.settings.write", OUTBOX_RELAY="inline")
         replica = {"BASELINE_DATABASE_URL": self._database_url("replica")}
         self._granian("ceiling", "bench.baselines:ceiling", None)
         self._granian("pull", "bench.baselines:pull", None, **replica)
@@ -426,6 +428,9 @@ class Bench:
         self.results["baselines"]["write_ceiling"] = _median_round(ceiling)
         self._log_run("write ceiling (baseline)", self.results["baselines"]["write_ceiling"])
         self.results["scenarios"]["write_delivered"] = self._write_delivered(writers, duration)
+        self._drain()
+        inline = self.wrk(self.stack.url("write-api-inline"), writers, "write", "/api/v1/tweets", duration=duration)
+        self._scenario("write_relay_inline", inline)
 
     def _write_delivered(self, writers: Path, duration: int) -> dict[str, Any]:
         before = self._cpu()
