@@ -19,6 +19,7 @@ message to the broker (one Redis round trip). It writes to scratch tables and ke
 """
 
 import os
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -42,7 +43,6 @@ FLAGS = {
 }
 
 _redis = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-_pool: psycopg_pool.ConnectionPool | None = None
 
 
 def _user(environ: dict[str, Any]) -> int:
@@ -54,11 +54,24 @@ def _json(start_response: StartResponse, body: bytes, status: str = "200 OK") ->
     return [body]
 
 
-def _database() -> psycopg_pool.ConnectionPool:
-    global _pool
-    if _pool is None:
-        _pool = psycopg_pool.ConnectionPool(os.environ["BASELINE_DATABASE_URL"], min_size=2, max_size=8)
-    return _pool
+# The planner takes every author for the average one (about ten tweets) and reads all of
+# a prolific author's tweets by bitmap scan, then sorts: the strongest pull wants the
+# ordered index scan that stops after a page (measured: 87 ms -> 3 ms for a reader
+# following 57 accounts). The naive pull and the write ceiling keep the defaults.
+ORDERED_INDEX_SCANS = "-c enable_bitmapscan=off"
+_pools: dict[str, psycopg_pool.ConnectionPool] = {}
+_pools_lock = threading.Lock()
+
+
+def _database(options: str = "") -> psycopg_pool.ConnectionPool:
+    with _pools_lock:
+        pool = _pools.get(options)
+        if pool is None:
+            kwargs = {"options": options} if options else {}
+            pool = _pools[options] = psycopg_pool.ConnectionPool(
+                os.environ["BASELINE_DATABASE_URL"], min_size=2, max_size=8, kwargs=kwargs
+            )
+        return pool
 
 
 def ceiling(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -130,8 +143,8 @@ def _id(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _pull_page(sql: str, user_id: int) -> bytes:
-    with _database().connection() as connection:
+def _pull_page(sql: str, user_id: int, options: str = "") -> bytes:
+    with _database(options).connection() as connection:
         rows = connection.execute(sql, {"u": user_id}).fetchall()
     page = [
         {
@@ -157,7 +170,7 @@ def _pull_page(sql: str, user_id: int) -> bytes:
 
 
 def pull(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-    return _json(start_response, _pull_page(PULL_SQL, _user(environ)))
+    return _json(start_response, _pull_page(PULL_SQL, _user(environ), ORDERED_INDEX_SCANS))
 
 
 def pull_naive(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
