@@ -194,7 +194,8 @@ COUNT_TWEET = (
     " RETURNING username, display_name, avatar_url"
 )
 INSERT_EVENT = (
-    "INSERT INTO bench_outbox (id, event_type, payload, created_at, attempts) VALUES (%s, 'tweet.created', %s, %s, 0)"
+    "INSERT INTO bench_outbox (id, event_type, payload, created_at, attempts, confirmed)"
+    " VALUES (%s, 'tweet.created', %s, %s, 0, '{}')"
 )
 
 

@@ -10,7 +10,14 @@
    (`twitter.relay`), woken through that same batch, and sends events in batches: the
    request does no broker work. With "inline" the request sends its own events.
 If the broker is down, events stay unpublished and `outbox_sweep_task` sends them later.
-Delivery is at-least-once: every consumer is idempotent.
+
+An event is delivered when its consumers say so, not when the broker took the messages:
+each consumer task confirms the events it finished (`confirm`, called by the worker after
+the task succeeded), and the sweep sends an event again to the consumers that did not
+confirm it within OUTBOX_CONFIRM_SECONDS (`resend_unconfirmed`), up to
+OUTBOX_MAX_ATTEMPTS times, then leaves a dead letter per missing consumer. A broker that
+loses everything it held therefore loses no event. Delivery is at-least-once: every
+consumer is idempotent.
 """
 
 import logging
@@ -22,7 +29,7 @@ from typing import Any
 
 from celery import current_app
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -198,3 +205,82 @@ def sweep(*, older_than_seconds: float, batch_size: int = 500, count_attempts: b
         total += sent
         if sent < len(batch):
             return total
+
+
+def is_consumer(task_name: str) -> bool:
+    """Whether `task_name` consumes events (its arguments are `event_id, payload`)."""
+    return any(task_name in subscribed for subscribed in _subscribers.values())
+
+
+def confirm(event_ids: list[int], consumer: str) -> None:
+    """Record that `consumer` finished with these events (its work is committed)."""
+    if not event_ids:
+        return
+    table = OutboxEvent._meta.db_table
+    with connections["default"].cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET confirmed = array_append(confirmed, %s)"  # noqa: S608
+            " WHERE id = ANY(%s) AND NOT (%s = ANY(confirmed))",
+            [consumer, event_ids, consumer],
+        )
+
+
+def resend_unconfirmed(*, older_than_seconds: float, max_attempts: int, batch_size: int = 500) -> tuple[int, int]:
+    """For events published at least `older_than_seconds` ago and not done: mark done
+    those every consumer confirmed; send the others again to the consumers that did not
+    confirm (the broker may have lost the messages, or a worker its task); past
+    `max_attempts`, leave a dead letter per missing consumer and give up. Returns (events
+    sent again, events given up)."""
+    from twitter.models import DeadLetter
+
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    resent = given_up = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                OutboxEvent.objects.select_for_update(skip_locked=True)
+                .filter(published_at__lte=cutoff, done_at__isnull=True)
+                .order_by("id")[:batch_size]
+            )
+            if not batch:
+                return resent, given_up
+            done: list[int] = []
+            missing: dict[str, list[OutboxEvent]] = defaultdict(list)
+            for event in batch:
+                absent = [task for task in subscribers(event.event_type, event.payload) if task not in event.confirmed]
+                if not absent:
+                    done.append(event.id)
+                elif event.attempts >= max_attempts:
+                    DeadLetter.objects.bulk_create(
+                        DeadLetter(
+                            task_name=task,
+                            args=[event.id, event.payload],
+                            error=f"not confirmed after {event.attempts} deliveries",
+                        )
+                        for task in absent
+                    )
+                    done.append(event.id)
+                    given_up += 1
+                else:
+                    for task in absent:
+                        missing[task].append(event)
+            OutboxEvent.objects.filter(id__in=done).update(done_at=timezone.now())
+            again = sorted({event.id for events in missing.values() for event in events})
+            if again:
+                if not broker_breaker.allow():
+                    return resent, given_up
+                try:
+                    size = max(1, int(settings.OUTBOX_DELIVERY_BATCH))
+                    for task_name, waiting in missing.items():
+                        for start in range(0, len(waiting), size):
+                            _send_one(task_name, waiting[start : start + size])
+                except Exception:
+                    broker_breaker.record_failure()
+                    logger.warning("broker unavailable; %d unconfirmed event(s) wait", len(again), exc_info=True)
+                    return resent, given_up
+                broker_breaker.record_success()
+                OutboxEvent.objects.filter(id__in=again).update(attempts=F("attempts") + 1, published_at=timezone.now())
+                logger.warning("sent %d unconfirmed event(s) again, from %s", len(again), again[0])
+                resent += len(again)
+        if len(batch) < batch_size:
+            return resent, given_up

@@ -1,5 +1,6 @@
 """Kernel tables: the transactional outbox and the dead letters of failed tasks."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from twitter.ids import new_id
@@ -14,11 +15,21 @@ class OutboxEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Set once the broker accepted every consumer's message; the sweep re-sends the rest.
     published_at = models.DateTimeField(null=True, blank=True)
+    # The consumers (task names) that finished with the event, as they report it.
+    confirmed = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    # Set once every consumer confirmed (or the event ran out of attempts and left dead
+    # letters): until then the sweep re-sends it to those that did not.
+    done_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
             models.Index(fields=["id"], name="outbox_pending_idx", condition=models.Q(published_at__isnull=True)),
+            models.Index(
+                fields=["published_at"],
+                name="outbox_unconfirmed_idx",
+                condition=models.Q(published_at__isnull=False, done_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

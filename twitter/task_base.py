@@ -52,3 +52,20 @@ def _connections_between_tasks(*, task: Task | None = None, **kwargs: Any) -> No
     process (eagerly) are left alone: they are inside the test's transaction."""
     if task is not None and not getattr(task.request, "is_eager", False):
         close_old_connections()
+
+
+@task_postrun.connect
+def _confirm_event(
+    *, task: Task | None = None, args: tuple[Any, ...] = (), state: str | None = None, **kwargs: Any
+) -> None:
+    """An event consumer that succeeded confirms its event (twitter.events.confirm): until
+    then the sweep holds the event as undelivered."""
+    from twitter import events
+
+    if task is None or state != "SUCCESS" or not args or not events.is_consumer(task.name):
+        return
+    try:
+        events.confirm([int(args[0])], task.name)
+    except Exception:
+        # Unconfirmed, the event is sent again later: a duplicate, never a loss.
+        logger.warning("could not confirm event %s for %s", args[0], task.name, exc_info=True)

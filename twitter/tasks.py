@@ -33,26 +33,32 @@ def deliver_batch_task(task_name: str, items: list[list[Any]]) -> int:
     as any task is; the others are not run again. Returns how many ran here."""
     consumer = current_app.tasks[task_name]
     run = getattr(consumer, "_orig_run", consumer.run)  # the function, without its own retry wrapper
-    done = 0
+    done: list[int] = []
     for event_id, payload in items:
         try:
             run(event_id, payload)
-            done += 1
+            done.append(event_id)
         except Exception:
             logger.warning("%s failed on event %s; retried on its own", task_name, event_id, exc_info=True)
             consumer.apply_async(args=(event_id, payload), queue=events.queue_of(task_name))
-    return done
+    events.confirm(done, task_name)
+    return len(done)
 
 
 @shared_task(base=ReliableTask, name="twitter.tasks.outbox_sweep_task")
 def outbox_sweep_task() -> int:
-    """Publish events the after-commit relay could not (broker down, process killed)."""
-    return events.sweep(older_than_seconds=settings.OUTBOX_SWEEP_AGE_SECONDS)
+    """Publish events the relay could not (broker down, process killed), and send again
+    those some consumer did not confirm in time (the broker or a worker lost them)."""
+    sent = events.sweep(older_than_seconds=settings.OUTBOX_SWEEP_AGE_SECONDS)
+    resent, _ = events.resend_unconfirmed(
+        older_than_seconds=settings.OUTBOX_CONFIRM_SECONDS, max_attempts=settings.OUTBOX_MAX_ATTEMPTS
+    )
+    return sent + resent
 
 
 @shared_task(base=ReliableTask, name="twitter.tasks.outbox_prune_task")
 def outbox_prune_task() -> int:
-    """Delete published events past their retention."""
+    """Delete delivered events past their retention."""
     cutoff = timezone.now() - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
-    deleted, _ = OutboxEvent.objects.filter(published_at__lt=cutoff).delete()
+    deleted, _ = OutboxEvent.objects.filter(done_at__lt=cutoff).delete()
     return deleted

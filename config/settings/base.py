@@ -228,6 +228,10 @@ OUTBOX_SWEEP_INTERVAL_SECONDS = env.float("OUTBOX_SWEEP_INTERVAL_SECONDS", defau
 # Events younger than this are left to the after-commit relay.
 OUTBOX_SWEEP_AGE_SECONDS = env.float("OUTBOX_SWEEP_AGE_SECONDS", default=5.0)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+# A published event some consumer has not confirmed this long after is sent to it again
+# (the broker or a worker lost it), at most OUTBOX_MAX_ATTEMPTS times, then dead-lettered.
+OUTBOX_CONFIRM_SECONDS = env.float("OUTBOX_CONFIRM_SECONDS", default=120.0)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "twitter.tasks.heartbeat_task", "schedule": HEARTBEAT_INTERVAL_SECONDS},
     "outbox-sweep": {"task": "twitter.tasks.outbox_sweep_task", "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS},

@@ -86,6 +86,36 @@ def test_tweets_are_accepted_with_the_broker_down_and_delivered_after(
         worker.stop()
 
 
+def test_events_a_broker_lost_after_taking_them_are_delivered_all_the_same(
+    tmp_path: Path, api_for: Any, own_broker: dict[str, Any]
+) -> None:
+    """Issue 13, fault 1: the broker accepted the messages (the events count as published)
+    and then lost its memory, as a restart without persistence does. Before consumers
+    confirmed events, nothing ever sent them again."""
+    reader, author = api_for(UserFactory()), api_for(UserFactory())
+    reader.follow(author.user)
+    reader.home()
+    tweets = [author.tweet(f"held by a broker about to forget {i}")["id"] for i in range(3)]
+    events.broker_breaker.record_success()
+    events.sweep(older_than_seconds=0, count_attempts=False)  # what the relay does: into the broker
+    published = OutboxEvent.objects.filter(event_type="tweet.created", published_at__isnull=False)
+    assert published.count() == 3
+    client = redis.Redis.from_url(own_broker["url"])
+    assert client.llen("fanout") > 0
+    client.flushall()  # the broker forgets everything it held
+    client.close()
+    confirm_fast = {"OUTBOX_SWEEP_INTERVAL_SECONDS": "1", "OUTBOX_CONFIRM_SECONDS": "1"}
+    worker = start_worker(tmp_path, CELERY_BROKER_URL=own_broker["url"], **confirm_fast)
+    try:
+        eventually(lambda: reader.home_ids() == list(reversed(tweets)), timeout=60, what="delivery after the loss")
+        undone = OutboxEvent.objects.filter(event_type="tweet.created", done_at__isnull=True)
+        eventually(lambda: not undone.exists(), timeout=60, what="every consumer confirming")
+        assert all(event.attempts >= 1 for event in published.all())  # sent again, not delivered by chance
+        assert worker.alive(), worker.tail()
+    finally:
+        worker.stop()
+
+
 def test_with_redis_down_timelines_come_from_the_database_and_writes_go_on(api_for: Any, settings: Any) -> None:
     import twitter.redis
 

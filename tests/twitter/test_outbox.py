@@ -214,3 +214,62 @@ def test_a_redis_batch_runs_its_scripts_after_redis_lost_them() -> None:
     results = batch.execute()
     assert results[position] == 3
     assert get_redis().get("batch:test") == b"3"
+
+
+def test_a_broker_that_lost_its_messages_gets_them_again(inline_relay: None) -> None:
+    """Issue 13, fault 1: the broker took the messages, then lost them (a restart without
+    its data). Before confirmations the event counted as delivered and nothing sent it
+    again; now it is sent again to every consumer that did not confirm it."""
+    with transaction.atomic():
+        event = events.publish("follow.deleted", {"follower_id": 1, "followee_id": 2, "follow_id": 3})
+    consumers = events.subscribers("follow.deleted", event.payload)
+    assert _queued() == len(consumers)
+    get_redis().delete(*QUEUES)  # the broker lost everything it held
+    events.confirm([event.id], consumers[0])  # one consumer had finished before the loss
+    resent, given_up = events.resend_unconfirmed(older_than_seconds=0, max_attempts=5)
+    assert (resent, given_up) == (1, 0)
+    assert sorted(m["headers"]["task"] for m in _messages()) == sorted(consumers[1:])
+    event.refresh_from_db()
+    assert (event.attempts, event.done_at) == (1, None)
+    for consumer in consumers[1:]:
+        events.confirm([event.id], consumer)
+    assert events.resend_unconfirmed(older_than_seconds=0, max_attempts=5) == (0, 0)
+    event.refresh_from_db()
+    assert event.done_at is not None
+    assert sorted(event.confirmed) == sorted(consumers)
+
+
+def test_a_consumer_task_confirms_its_event_when_it_succeeds(inline_relay: None) -> None:
+    from apps.timelines.tasks import follow_deleted_task
+
+    with transaction.atomic():
+        event = events.publish("follow.deleted", {"follower_id": 1, "followee_id": 2, "follow_id": 3})
+    assert follow_deleted_task.apply(args=[event.id, event.payload]).successful()  # as the worker runs it
+    failed = tweet_created_task.apply(args=[event.id, {"tweet_id": 1}])  # a failure confirms nothing
+    assert failed.failed()
+    event.refresh_from_db()
+    assert event.confirmed == ["apps.timelines.tasks.follow_deleted_task"]
+
+
+def test_a_batch_confirms_the_events_it_ran() -> None:
+    from twitter.tasks import deliver_batch_task
+
+    made = [OutboxEvent.objects.create(event_type="follow.deleted", payload={}) for _ in range(2)]
+    consumer = "apps.timelines.tasks.follow_deleted_task"
+    good = {"follower_id": 1, "followee_id": 2}
+    deliver_batch_task.run(consumer, [[made[0].id, good], [made[1].id, {"nonsense": True}]])
+    confirmed = dict(OutboxEvent.objects.values_list("id", "confirmed"))
+    assert (confirmed[made[0].id], confirmed[made[1].id]) == ([consumer], [])
+
+
+def test_an_event_never_confirmed_ends_in_dead_letters(inline_relay: None) -> None:
+    with transaction.atomic():
+        event = events.publish("follow.deleted", {"follower_id": 1, "followee_id": 2, "follow_id": 3})
+    for _ in range(2):
+        assert events.resend_unconfirmed(older_than_seconds=0, max_attempts=2) == (1, 0)
+    assert events.resend_unconfirmed(older_than_seconds=0, max_attempts=2) == (0, 1)
+    event.refresh_from_db()
+    assert event.done_at is not None
+    letters = DeadLetter.objects.filter(args__0=event.id)
+    assert sorted(letters.values_list("task_name", flat=True)) == sorted(events.subscribers("follow.deleted"))
+    assert all("not confirmed after 2 deliveries" in letter.error for letter in letters)
