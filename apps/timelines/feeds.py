@@ -212,20 +212,26 @@ def existing_homes(user_ids: Sequence[int]) -> list[int]:
     return [user_id for user_id, exists in zip(user_ids, pipe.execute(), strict=True) if exists]
 
 
+# The suspended set holds this member once it was loaded whole from the database: a set
+# without it (Redis restarted empty, or it was never loaded) is reloaded before use.
+SUSPENDED_LOADED = "0"
+
+
 def set_suspended(user_id: int, suspended: bool) -> None:
+    """Add or remove a suspended user in the loaded set (a set not loaded stays so: it is
+    read whole from the database when next needed)."""
     client = get_redis()
     if suspended:
-        client.sadd(keys.suspended_users(), user_id)
+        script("add_if_loaded")(keys=[keys.suspended_users()], args=[str(user_id)], client=client)
     else:
         client.srem(keys.suspended_users(), user_id)
 
 
 def replace_suspended(user_ids: Iterable[int]) -> None:
-    members = [str(user_id) for user_id in user_ids]
+    members = [SUSPENDED_LOADED, *(str(user_id) for user_id in user_ids)]
     pipe = get_redis().pipeline(transaction=True)
     pipe.delete(keys.suspended_users())
-    if members:
-        pipe.sadd(keys.suspended_users(), *members)
+    pipe.sadd(keys.suspended_users(), *members)
     pipe.execute()
 
 
@@ -265,7 +271,7 @@ class CachedRow(NamedTuple):
 
 @dataclass(frozen=True)
 class CachedPage:
-    status: str  # "ok", "miss", "celebrity", "db"
+    status: str  # "ok", "miss", "celebrity", "suspended" (the set is not loaded), "db"
     boundary: int | None  # ids at or below may be missing from the cache
     missing_celebrity: int | None
     rows: list[CachedRow]  # newest first

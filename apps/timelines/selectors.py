@@ -189,6 +189,9 @@ def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
             rebuild = services.home_rebuild if timeline.merge_celebrities else services.user_rebuild
             _rebuild_once(timeline.owner_id, rebuild, timeline.list_key)
             built.add(timeline.list_key)
+        elif cached.status == "suspended" and "suspended" not in built:
+            services.suspended_reload()
+            built.add("suspended")
         elif cached.status == "celebrity" and cached.missing_celebrity is not None:
             celebrity_key = keys.user_timeline(cached.missing_celebrity)
             if celebrity_key in built:
@@ -197,7 +200,7 @@ def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
             built.add(celebrity_key)
         else:
             break
-    if cached.status in ("miss", "celebrity"):
+    if cached.status in ("miss", "celebrity", "suspended"):
         logger.warning("timeline %s could not be built; this page comes from the database", timeline.list_key)
         return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
 

@@ -253,6 +253,11 @@ def user_suspension_changed(*, user_id: int, suspended: bool) -> None:
     feeds.forget_author_card(user_id)
 
 
+def suspended_reload(*, using: str | None = None) -> None:
+    """Load the suspended set whole from the database (Redis lost it, or never had it)."""
+    feeds.replace_suspended(user_selectors.user_ids_suspended(using=using or read_alias()))
+
+
 def author_changed(*, user_id: int) -> None:
     feeds.forget_author_card(user_id)
 
@@ -357,7 +362,7 @@ def celebrities_sync(*, using: str | None = None) -> tuple[int, int]:
     demoted = current - keep
     for user_id in demoted:
         celebrity_demote(user_id=user_id)
-    feeds.replace_suspended(user_selectors.user_ids_suspended(using=using))
+    suspended_reload(using=using)
     return len(wanted - current), len(demoted)
 
 

@@ -322,3 +322,22 @@ def test_a_big_audience_is_fanned_out_in_chunks_by_several_tasks(api_for: Any, o
         body = json.loads(base64.b64decode(chunk["body"]))
         fan_out_chunk_task.run(*body[0])
     assert all(tweet["id"] in fan.home_ids() for fan in fans)
+
+
+def test_a_suspension_survives_redis_losing_the_suspended_set(pair: tuple[Api, Api], outbox: Events) -> None:
+    """Issue 13, fault 3: the suspended set lived only in Redis and was reloaded by a timer,
+    so after Redis restarted empty a suspended author's tweets showed for minutes. Now a
+    set without its loaded mark is read whole from the database before a page uses it."""
+    reader, author = pair
+    kept = author.tweet("before the suspension")["id"]
+    outbox.deliver()
+    assert kept in reader.home_ids()
+    user_services.user_suspend(user_id=author.user.pk)
+    outbox.deliver()
+    assert kept not in reader.home_ids()
+    get_redis().delete(keys.suspended_users())  # Redis lost it (restarted empty)
+    assert kept not in reader.home_ids()
+    assert get_redis().sismember(keys.suspended_users(), str(author.user.pk))  # loaded again, whole
+    user_services.user_unsuspend(user_id=author.user.pk)
+    outbox.deliver()
+    assert kept in reader.home_ids()

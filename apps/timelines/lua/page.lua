@@ -10,6 +10,7 @@
 -- values per tweet: id, value, card, original value, original card, liked, retweeted}:
 --   status 'miss': KEYS[1] does not exist (rebuild it);
 --   status 'celebrity': a merged user timeline is missing (its author id is returned);
+--   status 'suspended': the suspended set KEYS[4] is not loaded (load it from the database);
 --   status 'db': the page lies below what the cache holds (read it from the database);
 --   boundary: ids at or below it may be missing from the cache ('' = the cache is whole);
 --   value '' means the tweet is not cached (hydrate it from the database); card '' means
@@ -40,6 +41,9 @@ end
 -- is whole: the cache is whole above `boundary`; a list without the '0' end mark is capped.
 local home_tail = redis.call('LINDEX', KEYS[1], -1)
 if not home_tail then return {'miss', '', '', '', ''} end
+-- The suspended set is loaded whole (its member '0' says so) or not at all: without it,
+-- suspended authors would show, so the caller reloads it from the database first.
+if redis.call('SISMEMBER', KEYS[4], '0') == 0 then return {'suspended', '', '', '', ''} end
 if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
 
 local lists = {KEYS[1]}
@@ -155,7 +159,7 @@ local function members_of(key, any, members)
   return found
 end
 
-local suspended_any = redis.call('SCARD', KEYS[4]) > 0
+local suspended_any = redis.call('SCARD', KEYS[4]) > 1  -- more than the loaded mark
 local hidden_any = redis.call('EXISTS', KEYS[3]) == 1
 local info = {}   -- id -> false (never shown) or {value, author, original, orig_value, orig_author}
 local cards = {}  -- author -> card ('' when not cached)
