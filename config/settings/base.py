@@ -106,6 +106,9 @@ TEMPLATES = [
 # --- Databases: primary ("default") and read replica ("replica") ----------------------
 
 DB_POOL_MIN_SIZE = env.int("DB_POOL_MIN_SIZE", default=1)
+# After the primary failed a write, how long the write-API refuses writes (503) before one
+# request probes it again.
+PRIMARY_BREAKER_COOLDOWN = env.float("PRIMARY_BREAKER_COOLDOWN", default=2.0)
 DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=8)
 # How long a request may wait for the replica before the breaker sends it to the primary.
 REPLICA_TIMEOUT = env.float("REPLICA_TIMEOUT", default=0.5)
@@ -139,7 +142,9 @@ DATABASE_URL = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:54
 REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="") or DATABASE_URL
 
 DATABASES = {
-    "default": _database(DATABASE_URL, pool_timeout=env.float("DB_POOL_TIMEOUT", default=5.0), connect_timeout=3),
+    # A short wait for a primary connection: when the primary is down, the first writes
+    # fail within about a second (then the write-API's breaker answers at once).
+    "default": _database(DATABASE_URL, pool_timeout=env.float("DB_POOL_TIMEOUT", default=1.0), connect_timeout=3),
     "replica": _database(
         REPLICA_DATABASE_URL, pool_timeout=REPLICA_TIMEOUT, connect_timeout=max(1, int(REPLICA_TIMEOUT))
     ),

@@ -116,6 +116,28 @@ def test_events_a_broker_lost_after_taking_them_are_delivered_all_the_same(
         worker.stop()
 
 
+def test_with_the_primary_down_writes_fail_fast_and_do_not_pile_up(tmp_path: Path) -> None:
+    """Issue 13, fault 5: every write waited the pool's timeout (5 s) for its 503, and
+    queued writers waited up to 15 s. Now the first write that finds the primary down
+    opens a breaker, and the writes after it are refused at once (503, Retry-After)
+    without reaching the database: only the first one waits (DB_POOL_TIMEOUT, now 1 s)."""
+    dead = f"postgres://postgres@127.0.0.1:{free_port()}/nowhere"
+    process: Process
+    process, port = start_api(
+        "write-api", tmp_path, DATABASE_URL=dead, SNOWFLAKE_WORKER_ID="1023", PRIMARY_BREAKER_COOLDOWN="60"
+    )
+    try:
+        auth = {"Authorization": f"Bearer {AccessToken.for_user(UserFactory.build(pk=1))}"}
+        url = f"http://127.0.0.1:{port}/api/v1/tweets"
+        responses = [requests.post(url, json={"text": f"write {n}"}, headers=auth, timeout=30) for n in range(5)]
+        assert [r.status_code for r in responses] == [503] * 5, [r.text for r in responses]
+        assert all(r.json()["error"]["code"] == "service_unavailable" for r in responses)
+        assert all(int(r.headers["Retry-After"]) >= 1 for r in responses)
+        assert process.tail(500).count("database unavailable") == 1, process.tail()  # only the first waited
+    finally:
+        process.stop()
+
+
 def test_with_redis_down_timelines_come_from_the_database_and_writes_go_on(api_for: Any, settings: Any) -> None:
     import twitter.redis
 

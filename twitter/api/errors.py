@@ -18,6 +18,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
+from twitter.db import routing
 from twitter.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(error_body("invalid", "A value in the request cannot be stored or compared."), status=400)
     elif isinstance(exc, OperationalError | InterfaceError):
         logger.error("database unavailable: %s", exc)
+        if context.get("request") is not None:
+            routing.note_database_unavailable(context["request"])
         return _unavailable("The database is unavailable; try again shortly.")
     elif isinstance(exc, redis.ConnectionError | redis.TimeoutError):
         logger.error("redis unavailable: %s", exc)

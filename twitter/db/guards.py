@@ -1,5 +1,7 @@
-"""The read-API never writes to the primary: any write statement there raises. And a
-replica that takes connections but fails queries trips the replica breaker."""
+"""The read-API never writes to the primary: any write statement there raises. A replica
+that takes connections but fails queries trips the replica breaker. On the write-API, a
+primary that cannot be reached trips the primary breaker: writes are refused at once
+(503, Retry-After) instead of each waiting for the pool's timeout."""
 
 import logging
 from collections.abc import Callable
@@ -8,6 +10,7 @@ from typing import Any
 from django.db import DatabaseError, DataError, connections
 from django.http import HttpRequest, HttpResponse
 
+from twitter.api.errors import error_response
 from twitter.db import routing
 
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "ALTER", "DROP", "TRUNCATE", "GRANT", "REVOKE")
@@ -62,3 +65,33 @@ class ReadApiDatabaseMiddleware:
             return response, routing.request_replica_failed()
         finally:
             routing.end_request(token)
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class PrimaryBreakerMiddleware:
+    """The write-API's guard for the primary. A request that found the database
+    unavailable (the error handler marks it: `routing.note_database_unavailable`) opens the
+    breaker; while it is open, writes get a 503 with Retry-After at once, so requests do
+    not pile up behind the pool's timeout. After PRIMARY_BREAKER_COOLDOWN one write probes
+    the primary, and a good answer closes the breaker. Reads (the admin's pages, health)
+    pass: they wait for the pool, which has a short timeout."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in SAFE_METHODS:
+            return self.get_response(request)
+        breaker = routing.primary_breaker
+        if not breaker.allow():
+            refused = error_response(503, "service_unavailable", "The database is unavailable; try again shortly.")
+            refused["Retry-After"] = str(max(1, round(breaker.cooldown)))
+            return refused
+        response = self.get_response(request)
+        if routing.database_was_unavailable(request):
+            breaker.record_failure()
+        elif response.status_code < 500:
+            breaker.record_success()
+        return response

@@ -25,6 +25,18 @@ PRIMARY = "default"
 REPLICA = "replica"
 
 replica_breaker = CircuitBreaker("replica", cooldown=settings.REPLICA_BREAKER_COOLDOWN)
+primary_breaker = CircuitBreaker("primary", cooldown=settings.PRIMARY_BREAKER_COOLDOWN)
+_UNAVAILABLE = "_database_unavailable"
+
+
+def note_database_unavailable(request: Any) -> None:
+    """Mark the request as one that found the database unavailable (see
+    guards.PrimaryBreakerMiddleware); `request` is Django's or DRF's."""
+    setattr(getattr(request, "_request", request), _UNAVAILABLE, True)
+
+
+def database_was_unavailable(request: Any) -> bool:
+    return bool(getattr(request, _UNAVAILABLE, False))
 
 
 @dataclass
