@@ -59,12 +59,16 @@ def embedded_run() -> Iterator[dict[str, str]]:
     try:
 
         def live() -> bool:
+            """Both APIs answer through the gateway: GETs go to the read-API and other
+            methods to the write-API, which may start later (a 502 until it listens)."""
             assert run.alive(), run.tail(60)
             with contextlib.suppress(requests.ConnectionError):
-                return requests.get(f"{base}/health/live", timeout=5).status_code == 200
+                read = requests.get(f"{base}/health/live", timeout=5)
+                write = requests.post(f"{base}/health/live", timeout=5)
+                return read.status_code == 200 and write.headers.get("X-Served-By") == "write-api"
             return False
 
-        eventually(live, timeout=240, what="the embedded run's gateway")
+        eventually(live, timeout=240, what="the embedded run's gateway and both APIs")
         yield {"base": base, "data": str(data), **ports}
     finally:
         run.stop(timeout=90)
