@@ -37,7 +37,7 @@ from twitter import keys
 from twitter.db.breaker import CircuitBreaker
 from twitter.db.routing import mark_recent_write
 from twitter.db.rows import insert_row
-from twitter.models import OutboxEvent
+from twitter.models import DeadLetter, OutboxEvent
 from twitter.redis import Batch, redis_errors
 
 logger = logging.getLogger(__name__)
@@ -129,18 +129,34 @@ def queue_of(task_name: str) -> str:
     return str(route.get("queue", settings.CELERY_TASK_DEFAULT_QUEUE))
 
 
-def _send(events: list[OutboxEvent]) -> None:
-    """One message per consumer for every OUTBOX_DELIVERY_BATCH events it gets: a single
-    event goes to the consumer task itself, several to `deliver_batch_task`, which runs
-    the consumer on each in turn (one broker message and one task run for the lot)."""
+def _deliveries(events: Iterable[OutboxEvent]) -> dict[str, list[OutboxEvent]]:
+    """The events each consumer is to get (those its `when` accepts)."""
     deliveries: dict[str, list[OutboxEvent]] = defaultdict(list)
     for event in events:
         for task_name in subscribers(event.event_type, event.payload):
             deliveries[task_name].append(event)
+    return deliveries
+
+
+def _send(deliveries: dict[str, list[OutboxEvent]], *, waiting: str) -> bool:
+    """One message per consumer for every OUTBOX_DELIVERY_BATCH events it gets: a single
+    event goes to the consumer task itself, several to `deliver_batch_task`, which runs
+    the consumer on each in turn (one broker message and one task run for the lot).
+    Through the broker's breaker: False when the broker is unavailable (what `waiting`
+    names then waits)."""
+    if not broker_breaker.allow():
+        return False
     size = max(1, int(settings.OUTBOX_DELIVERY_BATCH))
-    for task_name, delivered in deliveries.items():
-        for start in range(0, len(delivered), size):
-            _send_one(task_name, delivered[start : start + size])
+    try:
+        for task_name, delivered in deliveries.items():
+            for start in range(0, len(delivered), size):
+                _send_one(task_name, delivered[start : start + size])
+    except Exception:
+        broker_breaker.record_failure()
+        logger.warning("broker unavailable; %s wait", waiting, exc_info=True)
+        return False
+    broker_breaker.record_success()
+    return True
 
 
 def _send_one(task_name: str, events: list[OutboxEvent]) -> None:
@@ -167,17 +183,8 @@ def _send_one(task_name: str, events: list[OutboxEvent]) -> None:
 def relay(events: Iterable[OutboxEvent]) -> int:
     """Send events to their consumers; return how many were published."""
     batch = list(events)
-    if not batch or not broker_breaker.allow():
+    if not batch or not _send(_deliveries(batch), waiting=f"{len(batch)} event(s) from {batch[0]} in the outbox"):
         return 0
-    try:
-        _send(batch)
-    except Exception:
-        broker_breaker.record_failure()
-        logger.warning(
-            "broker unavailable; %d event(s) from %s wait in the outbox", len(batch), batch[0], exc_info=True
-        )
-        return 0
-    broker_breaker.record_success()
     OutboxEvent.objects.filter(id__in=[event.id for event in batch]).update(published_at=timezone.now())
     return len(batch)
 
@@ -231,8 +238,6 @@ def resend_unconfirmed(*, older_than_seconds: float, max_attempts: int, batch_si
     confirm (the broker may have lost the messages, or a worker its task); past
     `max_attempts`, leave a dead letter per missing consumer and give up. Returns (events
     sent again, events given up)."""
-    from twitter.models import DeadLetter
-
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     resent = given_up = 0
     while True:
@@ -267,18 +272,8 @@ def resend_unconfirmed(*, older_than_seconds: float, max_attempts: int, batch_si
             OutboxEvent.objects.filter(id__in=done).update(done_at=timezone.now())
             again = sorted({event.id for events in missing.values() for event in events})
             if again:
-                if not broker_breaker.allow():
+                if not _send(missing, waiting=f"{len(again)} unconfirmed event(s)"):
                     return resent, given_up
-                try:
-                    size = max(1, int(settings.OUTBOX_DELIVERY_BATCH))
-                    for task_name, waiting in missing.items():
-                        for start in range(0, len(waiting), size):
-                            _send_one(task_name, waiting[start : start + size])
-                except Exception:
-                    broker_breaker.record_failure()
-                    logger.warning("broker unavailable; %d unconfirmed event(s) wait", len(again), exc_info=True)
-                    return resent, given_up
-                broker_breaker.record_success()
                 OutboxEvent.objects.filter(id__in=again).update(attempts=F("attempts") + 1, published_at=timezone.now())
                 logger.warning("sent %d unconfirmed event(s) again, from %s", len(again), again[0])
                 resent += len(again)

@@ -112,11 +112,12 @@ def tweet_fan_out(
     ):
         followers += batch
     for start in range(chunk, len(followers), chunk):
+        part = followers[start : start + chunk]
         current_app.send_task(
             FAN_OUT_CHUNK_TASK,
-            args=[tweet_id, followers[start : start + chunk]],
+            args=[tweet_id, part],
             queue=events.queue_of(FAN_OUT_CHUNK_TASK),
-            argsrepr=f"({tweet_id}, <{len(followers[start : start + chunk])} followers>)",
+            argsrepr=f"({tweet_id}, <{len(part)} followers>)",
         )
     return push_to_homes(tweet_id=tweet_id, follower_ids=followers[:chunk])
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import DatabaseError, DataError, connections
 from django.http import HttpRequest, HttpResponse
+from rest_framework.permissions import SAFE_METHODS
 
 from twitter.api.errors import error_response
 from twitter.db import routing
@@ -65,9 +66,6 @@ class ReadApiDatabaseMiddleware:
             return response, routing.request_replica_failed()
         finally:
             routing.end_request(token)
-
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class PrimaryBreakerMiddleware:

@@ -138,16 +138,21 @@ def request_replica_failed() -> bool:
     return state is not None and state.replica_failed
 
 
+def _mark_in(client: Any, user_id: int) -> None:
+    """The marker, on a client or a pipeline."""
+    client.set(keys.recent_write(user_id), 1, px=int(settings.READ_YOUR_WRITES_SECONDS * 1000))
+
+
 def mark_recent_write(user_id: int, *, batch: Batch | None = None) -> None:
     """Read `user_id`'s next reads from the primary: after the current transaction
     commits, or, given an after-commit batch (twitter.events), as part of it."""
     if batch is not None:
-        batch.pipe.set(keys.recent_write(user_id), 1, px=int(settings.READ_YOUR_WRITES_SECONDS * 1000))
+        _mark_in(batch.pipe, user_id)
         return
 
     def _mark() -> None:
         try:
-            get_redis().set(keys.recent_write(user_id), 1, px=int(settings.READ_YOUR_WRITES_SECONDS * 1000))
+            _mark_in(get_redis(), user_id)
         except redis_errors as exc:
             logger.warning("could not mark recent write of user %s: %s", user_id, exc)
 
