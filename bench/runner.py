@@ -28,6 +28,7 @@ from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.timelines import feeds, selectors
+from apps.timelines.management.commands.seed import USER_COLUMNS
 from apps.users.models import User
 from bench import baselines
 from bench.streams import hold_streams, raise_open_files_limit
@@ -599,11 +600,7 @@ class Bench:
         ids = [new_id() for _ in range(count)]
         tag = new_id() % 1000  # usernames are unique and at most 15 characters
         with connections[PRIMARY].cursor() as cursor:
-            with cursor.copy(
-                "COPY users_user (id, password, is_superuser, username, email, display_name, bio, location, website,"
-                " avatar_url, is_active, is_staff, date_joined, followers_count, following_count, tweets_count,"
-                " likes_count) FROM STDIN"
-            ) as copy:
+            with cursor.copy(f"COPY users_user ({USER_COLUMNS}) FROM STDIN") as copy:
                 for number, user_id in enumerate(ids):
                     copy.write_row(
                         (
