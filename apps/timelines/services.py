@@ -4,6 +4,7 @@ Every function is idempotent: consumers of outbox events run at least once.
 """
 
 import logging
+from collections.abc import Callable
 
 from celery import current_app
 from django.conf import settings
@@ -289,29 +290,42 @@ def user_ids_from_database(*, user_id: int, using: str, min_id: int | None = Non
 
 
 def home_rebuild(*, user_id: int, using: str) -> None:
-    """Rebuild a home list from the database, then catch up on the primary with anything
-    committed meanwhile (its fan-out found no list to push to)."""
+    """Rebuild a home list from the database (see `_publish`)."""
     ids, celebrities = home_ids_from_database(user_id=user_id, using=using)
-    home = keys.home_timeline(user_id)
     feeds.set_followed_celebrities(user_id, celebrities)
-    feeds.replace(home, ids, ttl=feeds.active_ttl_seconds())
-    newer, _ = home_ids_from_database(user_id=user_id, using=PRIMARY, min_id=ids[0] if ids else None)
-    _catch_up(home, newer)
+
+    def newer_than(newest: int | None) -> list[int]:
+        return home_ids_from_database(user_id=user_id, using=PRIMARY, min_id=newest)[0]
+
+    _publish(keys.home_timeline(user_id), ids, newer_than)
 
 
 def user_rebuild(*, user_id: int, using: str) -> None:
     ids = user_ids_from_database(user_id=user_id, using=using)
-    key = keys.user_timeline(user_id)
-    feeds.replace(key, ids, ttl=feeds.active_ttl_seconds())
-    _catch_up(key, user_ids_from_database(user_id=user_id, using=PRIMARY, min_id=ids[0] if ids else None))
+
+    def newer_than(newest: int | None) -> list[int]:
+        return user_ids_from_database(user_id=user_id, using=PRIMARY, min_id=newest)
+
+    _publish(keys.user_timeline(user_id), ids, newer_than)
 
 
-def _catch_up(list_key: str, newer: list[int]) -> None:
+def caught_up(ids: list[int], newer: list[int]) -> list[int]:
+    """A rebuilt list: what the (maybe lagging) read found, with what the primary has
+    committed since. When the primary is a whole list ahead, its entries are the list."""
     if len(newer) >= feeds.cap():
-        # The database was far ahead of the rebuild's read: the newest entries are the list.
-        feeds.replace(list_key, newer, ttl=feeds.active_ttl_seconds())
-    else:
-        feeds.merge(newer, [list_key])
+        return newer
+    return sorted({*ids, *newer}, reverse=True)
+
+
+def _publish(list_key: str, ids: list[int], newer_than: Callable[[int | None], list[int]]) -> None:
+    """Publish a rebuilt list only once it is whole: caught up on the primary first, then
+    written in one atomic step, so no reader ever sees it half-made (readers waiting on
+    the rebuild take the list as soon as it exists). A tweet whose fan-out ran between
+    the primary's read and the write found no list: a last look at the primary merges
+    it."""
+    whole = caught_up(ids, newer_than(ids[0] if ids else None))
+    feeds.replace(list_key, whole, ttl=feeds.active_ttl_seconds())
+    feeds.merge(newer_than(whole[0] if whole else None), [list_key])
 
 
 # --- Celebrities ------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from django.db import DatabaseError, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.users.models import User
 from tests.factories import UserFactory
@@ -174,3 +175,42 @@ def test_paging_past_the_cached_home_continues_on_the_replica(read_api: APIClien
     assert len(feeds.list_ids(keys.home_timeline(reader.pk)) or []) == feeds.cap()
     assert replica_queries > 0  # the pages past the cache came from the replica
     assert primary_queries == 0
+
+
+def test_a_list_under_rebuild_is_never_visible_half_made(read_api: APIClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replica has not replayed a followee's 5 newest tweets and the reader's home list
+    is gone. While the rebuild catches up on the primary, what readers waiting for it
+    would take (the list, as soon as it exists) must already hold all 5."""
+    from apps.follows import services as follow_services
+    from apps.timelines import feeds, services
+    from apps.tweets import services as tweet_services
+    from twitter import keys
+
+    reader, author = UserFactory(), UserFactory()
+    follow_services.follow_create(follower_id=reader.pk, followee_id=author.pk)
+    wait_for_replica()
+    home = keys.home_timeline(reader.pk)
+    seen_by_waiters: list[list[int] | None] = []
+    real = services.home_ids_from_database
+
+    def spied(*, user_id: int, using: str, min_id: int | None = None) -> tuple[list[int], set[int]]:
+        if using == "default":  # the catch-up: a waiting reader would now serve...
+            seen_by_waiters.append(feeds.list_ids(home))
+        return real(user_id=user_id, using=using, min_id=min_id)
+
+    monkeypatch.setattr(services, "home_ids_from_database", spied)
+    read_api.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(reader)}")
+    with connections["replica"].cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+    try:
+        posted = [tweet_services.tweet_create(author_id=author.pk, text=f"new {n}").tweet.pk for n in range(5)]
+        feeds.drop(home)
+        response = read_api.get("/api/v1/timelines/home")
+    finally:
+        with connections["replica"].cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+    assert response.status_code == 200
+    assert [int(tweet["id"]) for tweet in response.json()] == posted[::-1]
+    assert seen_by_waiters  # the rebuild did catch up on the primary
+    for waiters_list in seen_by_waiters:
+        assert waiters_list is None or set(posted) <= set(waiters_list)
