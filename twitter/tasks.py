@@ -9,7 +9,7 @@ from celery import current_app, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from twitter import events, keys, relay  # noqa: F401  # the worker's outbox relay starts with it
+from twitter import events, keys, relay, task_leases  # noqa: F401  # the worker's relay and lease renewal start with it
 from twitter.models import OutboxEvent
 from twitter.redis import get_redis
 from twitter.task_base import ReliableTask

@@ -178,11 +178,19 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=20)
+# How often a worker renews the delivery of the tasks it holds: well within the timeout.
+TASK_LEASE_RENEW_SECONDS = env.float("TASK_LEASE_RENEW_SECONDS", default=4.0)
+if not 0 < TASK_LEASE_RENEW_SECONDS <= CELERY_VISIBILITY_TIMEOUT / 3:
+    raise ImproperlyConfigured(
+        "TASK_LEASE_RENEW_SECONDS must be above 0 and at most a third of CELERY_VISIBILITY_TIMEOUT"
+    )
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A task not acknowledged within this time (its worker died) is delivered again; workers
-    # look for such tasks every CELERY_UNACKED_RESTORE_INTERVAL seconds.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
-    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    # A task not acknowledged within this time of its delivery or of its worker's last
+    # lease renewal (the worker died) is delivered again; workers look for such tasks
+    # every CELERY_UNACKED_RESTORE_INTERVAL seconds (twitter.task_leases).
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=2),
     "unacked_restore_throttle": 1,
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
     # Without it a publish on a dead connection waits forever (and so would a request).

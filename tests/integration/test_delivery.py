@@ -1,19 +1,23 @@
 """Outbox delivery through the real broker to a real Celery worker."""
 
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+import redis
 from celery import current_app
+from django.conf import settings
 from django.db import connection
 
 from apps.timelines import feeds
 from apps.users.models import User
 from devstack.procs import Process
 from tests.factories import UserFactory
-from tests.integration.conftest import eventually, start_worker
+from tests.integration.conftest import database_url, eventually, start_worker
 from twitter import keys
 from twitter.ids import new_id
 from twitter.models import OutboxEvent
@@ -102,9 +106,12 @@ def _followers_with_homes(author_id: int, count: int) -> list[int]:
 
 
 def test_killing_the_worker_mid_fan_out_loses_nothing(tmp_path: Path, api_for: Any) -> None:
+    """The whole worker is SIGKILLed mid fan-out; with the default settings the next worker
+    gets the task again within seconds (the visibility timeout after the last lease
+    renewal), not after minutes."""
     author = api_for(UserFactory())
     followers = _followers_with_homes(author.user.pk, 2000)
-    slow = {"FANOUT_BATCH_SIZE": "2", "CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_INTERVAL": "1"}
+    slow = {"FANOUT_BATCH_SIZE": "2"}
     first = start_worker(tmp_path, "first", **slow)
     try:
         tweet = int(author.tweet("to two thousand followers")["id"])
@@ -123,8 +130,60 @@ def test_killing_the_worker_mid_fan_out_loses_nothing(tmp_path: Path, api_for: A
     assert 0 < partial < len(followers), f"killed too late or too early: {partial}"
     second = start_worker(tmp_path, "second", **slow)
     try:
-        eventually(lambda: delivered() == len(followers), timeout=90, what="every follower served")
+        eventually(lambda: delivered() == len(followers), timeout=60, what="every follower served")
     finally:
         second.stop()
     for follower in followers[:50]:
         assert feeds.list_ids(keys.home_timeline(follower)) == [tweet]
+
+
+def test_a_task_longer_than_the_visibility_timeout_is_not_delivered_twice(tmp_path: Path, api_for: Any) -> None:
+    """A live worker renews the lease of the task it runs: a fan-out blocked (on a table
+    lock) for several visibility timeouts is neither taken from its worker nor handed to
+    the worker's second process."""
+    reader, author = api_for(UserFactory()), api_for(UserFactory())
+    reader.follow(author.user)
+    reader.home()
+    short = {
+        "CELERY_VISIBILITY_TIMEOUT": "2",
+        "TASK_LEASE_RENEW_SECONDS": "0.5",
+        "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+    }
+    worker = start_worker(tmp_path, **short)
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    try:
+        # The follow's consumers are done first: they read the locked table too.
+        eventually(lambda: succeeded(worker, "follow_created_task") >= 2, what="the follow delivered")
+        with psycopg.connect(_dsn(), autocommit=False) as locker, psycopg.connect(_dsn(), autocommit=True) as watcher:
+            locker.execute("LOCK TABLE follows_follow IN ACCESS EXCLUSIVE MODE")
+            tweet = int(author.tweet("slow to fan out")["id"])
+
+            def blocked_fan_outs() -> int:
+                row = watcher.execute(  # not the locker: a transaction sees one snapshot of the view
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+                    ["%follows_follow%"],
+                ).fetchone()
+                return int(row[0]) if row else 0
+
+            eventually(lambda: blocked_fan_outs() == 1, what="the fan-out blocked on the lock")
+            held_since = time.time()
+            # Held past several timeouts: its delivery time keeps moving (renewed) ...
+            eventually(
+                lambda: any(
+                    score > held_since + 6 for _, score in broker.zrange("unacked_index", 0, -1, withscores=True)
+                ),
+                timeout=30,
+                what="the lease renewed past three visibility timeouts",
+            )
+            assert blocked_fan_outs() == 1  # ... and no second process got it
+            locker.rollback()
+        eventually(lambda: reader.home_ids() == [str(tweet)], what="the fan-out done")
+        eventually(lambda: succeeded(worker, "tweet_created_task") >= 1, what="the task finished")
+    finally:
+        worker.stop()
+    log = worker.log_path.read_text(errors="replace").splitlines()
+    assert sum("tweet_created_task[" in line and line.endswith(" received") for line in log) == 1
+
+
+def _dsn() -> str:
+    return database_url("default").replace("postgres://", "postgresql://")
