@@ -2,7 +2,7 @@
 
 Uses DATABASE_URL / REDIS_URL when given, else the services on their default local
 ports, else embedded ones; migrates; starts write-API, read-API, worker, beat and the
-nginx gateway under honcho (Procfile).
+nginx gateway (Procfile) under supervisord, which restarts any of them that crashes.
 """
 
 import os
@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from devstack import nginx
+from devstack import nginx, supervise
 from devstack.services import resolve_database, resolve_redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,15 +119,18 @@ def main() -> int:
             f"    streaming  http://127.0.0.1:{streaming_port}/api/v1/streaming/   (Server-Sent Events)\n"
             f"    database   {database_url}\n    redis      {redis_url}\n"
             f"  Operator commands against this stack: ENV_FILE={data_dir / 'run.env'} .venv/bin/python manage.py ...\n"
+            f"  A process that crashes is restarted; their state:"
+            f" .venv/bin/supervisorctl -c {data_dir / supervise.CONF_NAME} status\n"
             f"  Ctrl-C stops everything.\n",
             flush=True,
         )
-        honcho = subprocess.Popen([sys.executable, "-m", "honcho", "start", "-f", "Procfile"], cwd=ROOT, env=env)
+        conf = supervise.write_config(ROOT / "Procfile", data_dir, ROOT)
+        supervisor = subprocess.Popen(supervise.supervisord_argv(conf), cwd=ROOT, env=env)
         try:
-            return honcho.wait()
+            return supervisor.wait()
         except KeyboardInterrupt:
-            honcho.send_signal(signal.SIGINT)
-            return honcho.wait()
+            supervisor.send_signal(signal.SIGTERM)  # stops every program, then itself
+            return supervisor.wait()
     finally:
         stop_redis()
         stop_database()

@@ -8,6 +8,7 @@ import secrets
 import shutil
 import signal
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,6 +20,7 @@ import pytest
 import requests
 
 from config.secrets import PUBLIC_KEYS
+from devstack import supervise
 from devstack.procs import Process, free_port, port_open
 from tests.integration.conftest import eventually
 
@@ -77,7 +79,7 @@ def embedded_run() -> Iterator[dict[str, str]]:
     assert not any(port_open("127.0.0.1", int(port)) for port in ports.values()), log
 
 
-def test_the_embedded_run_serves_register_tweet_and_timeline(embedded_run: dict[str, str]) -> None:
+def test_the_embedded_run_serves_users_and_restarts_a_crashed_worker(embedded_run: dict[str, str]) -> None:
     api = f"{embedded_run['base']}/api/v1"
     account = {"username": "embedded", "email": "embedded@example.com", "password": "Embedded-pass-2026"}
     assert requests.post(f"{api}/auth/register", json=account, timeout=20).status_code == 201
@@ -106,3 +108,30 @@ def test_the_embedded_run_serves_register_tweet_and_timeline(embedded_run: dict[
         forged = jwt.encode({**claims, "exp": int(time.time()) + 300}, key)
         response = requests.get(f"{api}/users/me", headers={"Authorization": f"Bearer {forged}"}, timeout=20)
         assert response.status_code == 401, key
+
+    # A follower gets new tweets through the worker; SIGKILLed, the worker is restarted by
+    # the supervisor (the rest of the stack keeps serving) and delivers the next tweet.
+    fan = {"username": "fan", "email": "fan@example.com", "password": "Embedded-pass-2026"}
+    assert requests.post(f"{api}/auth/register", json=fan, timeout=20).status_code == 201
+    fan_auth = {"Authorization": f"Bearer {requests.post(f'{api}/auth/token', json=fan, timeout=20).json()['access']}"}
+    assert requests.post(f"{api}/users/{user_id}/follow", headers=fan_auth, timeout=20).status_code in (200, 201)
+    assert requests.get(f"{api}/timelines/home", headers=fan_auth, timeout=20).status_code == 200
+
+    conf = str(Path(embedded_run["data"]) / supervise.CONF_NAME)
+
+    def worker_pid() -> int:
+        out = subprocess.run(supervise.supervisorctl_argv(Path(conf), "pid", "worker"), capture_output=True, text=True)
+        return int(out.stdout.strip()) if out.stdout.strip().isdigit() else 0
+
+    crashed = worker_pid()
+    assert crashed
+    os.killpg(os.getpgid(crashed), signal.SIGKILL)
+    eventually(lambda: worker_pid() not in (0, crashed), timeout=60, what="the worker restarted")
+    assert requests.get(f"{embedded_run['base']}/health/live", timeout=5).status_code == 200
+    after = requests.post(f"{api}/tweets", json={"text": "after the crash"}, headers=auth, timeout=20).json()["id"]
+
+    def fan_sees_it() -> bool:
+        home = requests.get(f"{api}/timelines/home", headers=fan_auth, timeout=20).json()
+        return after in [tweet["id"] for tweet in home]
+
+    eventually(fan_sees_it, timeout=60, what="the tweet delivered by the restarted worker")
