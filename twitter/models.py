@@ -1,4 +1,5 @@
-"""Kernel tables: the transactional outbox and the dead letters of failed tasks."""
+"""Kernel tables: the transactional outbox, the dead letters of failed tasks, and the answers
+kept for requests retried with an Idempotency-Key."""
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -51,3 +52,24 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_name} #{self.id}"
+
+
+class IdempotentRequest(models.Model):
+    """The answer to a write sent with an Idempotency-Key, committed with the write itself:
+    a retry with the same key gets this answer again instead of a second write."""
+
+    id = models.BigAutoField(primary_key=True)
+    user_id = models.BigIntegerField()  # whose key (0: an anonymous request)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(default=bytes)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user_id", "key"], name="idempotency_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.user_id})"

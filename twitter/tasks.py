@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from twitter import events, keys, relay, task_leases  # noqa: F401  # the worker's relay and lease renewal start with it
-from twitter.models import OutboxEvent
+from twitter.models import IdempotentRequest, OutboxEvent
 from twitter.redis import get_redis
 from twitter.task_base import ReliableTask
 
@@ -61,4 +61,12 @@ def outbox_prune_task() -> int:
     """Delete delivered events past their retention."""
     cutoff = timezone.now() - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
     deleted, _ = OutboxEvent.objects.filter(done_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(base=ReliableTask, name="twitter.tasks.idempotency_prune_task")
+def idempotency_prune_task() -> int:
+    """Forget answers kept for Idempotency-Key retries past IDEMPOTENCY_KEY_HOURS."""
+    cutoff = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS)
+    deleted, _ = IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()
     return deleted

@@ -85,6 +85,16 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
+# The write-API's: right after admission (rate limits), a write while the primary is down
+# is refused at once; then a write sent with an Idempotency-Key is carried out once.
+_ADMISSION = MIDDLEWARE.index("twitter.api.admission.AdmissionMiddleware")
+WRITE_MIDDLEWARE = [
+    *MIDDLEWARE[: _ADMISSION + 1],
+    "twitter.db.guards.PrimaryBreakerMiddleware",
+    "twitter.api.idempotency.IdempotencyMiddleware",
+    *MIDDLEWARE[_ADMISSION + 1 :],
+]
+
 ROOT_URLCONF = "config.urls_write"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -241,6 +251,8 @@ OUTBOX_SWEEP_INTERVAL_SECONDS = env.float("OUTBOX_SWEEP_INTERVAL_SECONDS", defau
 # Events younger than this are left to the after-commit relay.
 OUTBOX_SWEEP_AGE_SECONDS = env.float("OUTBOX_SWEEP_AGE_SECONDS", default=5.0)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=7)
+# How long the answer to a write sent with an Idempotency-Key is kept for its retries.
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 # A published event some consumer has not confirmed this long after is sent to it again
 # (the broker or a worker lost it), at most OUTBOX_MAX_ATTEMPTS times, then dead-lettered.
 OUTBOX_CONFIRM_SECONDS = env.float("OUTBOX_CONFIRM_SECONDS", default=120.0)
@@ -249,6 +261,7 @@ CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "twitter.tasks.heartbeat_task", "schedule": HEARTBEAT_INTERVAL_SECONDS},
     "outbox-sweep": {"task": "twitter.tasks.outbox_sweep_task", "schedule": OUTBOX_SWEEP_INTERVAL_SECONDS},
     "outbox-prune": {"task": "twitter.tasks.outbox_prune_task", "schedule": 3600.0},
+    "idempotency-prune": {"task": "twitter.tasks.idempotency_prune_task", "schedule": 3600.0},
     "celebrities-sync": {"task": "apps.timelines.tasks.celebrities_sync_task", "schedule": 300.0},
     "media-expire": {"task": "apps.media.tasks.media_expire_task", "schedule": 3600.0},
 }

@@ -16,7 +16,10 @@ from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+
+from twitter.api import idempotency
 
 ID_SCHEMA = {"type": "string", "pattern": "^[0-9]{1,19}$", "example": "1234567890123456789"}
 ERROR_COMPONENT = "Error"
@@ -29,6 +32,7 @@ _ERRORS = {
     "409": "The resource is not in a state that allows this.",
     "413": "The request body is too large.",
     "415": "The body's content type is not accepted.",
+    "422": "This Idempotency-Key was used with another request.",
     "429": "Rate limited: see `Retry-After` and the X-RateLimit-* headers.",
     "503": "A backing service is down: retry after `Retry-After` seconds.",
 }
@@ -55,6 +59,18 @@ def _error_response(code: str) -> dict[str, Any]:
     return response
 
 
+_IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER,
+    {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Makes a retry safe: a request repeated with the same key gets the first answer again "
+        "(with `Idempotent-Replayed: true`) and writes nothing more. A new key (e.g. a UUID) per action."
+    ),
+)
+
+
 class AutoSchema(SpectacularAutoSchema):
     def get_serializer_name(self, serializer: serializers.Serializer, direction: str) -> str:
         outer, _, inner = type(serializer).__qualname__.rpartition(".")
@@ -62,11 +78,19 @@ class AutoSchema(SpectacularAutoSchema):
             return outer.removesuffix("Api") + inner.removesuffix("Serializer")
         return type(serializer).__name__
 
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if idempotency.covers(self.method, self.path):
+            parameters.append(_IDEMPOTENCY_PARAMETER)
+        return parameters
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         has_body = self.method in ("POST", "PUT", "PATCH")
         for code in _ERRORS:
             if code in _BODY_ERRORS and not has_body:
+                continue
+            if code == "422" and not idempotency.covers(self.method, self.path):
                 continue
             responses.setdefault(code, _error_response(code))
         return responses
