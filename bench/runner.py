@@ -27,7 +27,7 @@ from django.db import connections
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
-from apps.timelines import feeds, selectors
+from apps.timelines import feeds, selectors, services
 from apps.timelines.management.commands.seed import USER_COLUMNS
 from apps.users.models import User
 from bench import baselines
@@ -160,7 +160,7 @@ class Bench:
         return path
 
     def pick_users(self) -> None:
-        celebrities = feeds.celebrity_ids()
+        celebrities = services.celebrity_ids()
         regular = list(
             User.objects.filter(is_active=True, username__startswith="b")
             .exclude(pk__in=celebrities)
@@ -627,13 +627,15 @@ class Bench:
                 for user_id in ids:
                     copy.write_row((new_id(), user_id, author.pk, "now"))
             cursor.execute("UPDATE users_user SET followers_count = %s WHERE id = %s", [count, author.pk])
-        feeds.set_celebrity(author.pk, False)
+        services.celebrity_demote(user_id=author.pk)  # no other follower has a cached home yet
         client = get_redis()
         for start in range(0, count, 5000):
             pipe = client.pipeline(transaction=False)
             for user_id in ids[start : start + 5000]:
                 pipe.rpush(keys.home_timeline(user_id), feeds.COMPLETE)  # follows one account with no tweets yet
                 pipe.expire(keys.home_timeline(user_id), feeds.active_ttl_seconds())
+                pipe.sadd(keys.home_state(user_id), feeds.LOADED)  # merges no celebrity
+                pipe.expire(keys.home_state(user_id), feeds.active_ttl_seconds())
             pipe.execute()
         self.log(f"seeded {count} active followers of one account in {time.monotonic() - started:.1f}s")
         return author.pk, ids

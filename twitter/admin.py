@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from twitter.deadletters import dead_letter_replay
-from twitter.models import DeadLetter, OutboxEvent
+from twitter.models import DeadLetter, IdempotentRequest, OutboxEvent
 
 
 @admin.register(OutboxEvent)
@@ -50,3 +50,21 @@ class DeadLetterAdmin(admin.ModelAdmin):
             dead_letter_replay(dead_letter_id=letter_id)
             count += 1
         self.message_user(request, f"Replayed {count} dead letter(s).", messages.SUCCESS)
+
+
+@admin.register(IdempotentRequest)
+class IdempotentRequestAdmin(admin.ModelAdmin):
+    """Which keys answered what status; the stored bodies are not shown."""
+
+    list_display = ("key", "user_id", "status", "created_at")
+    list_filter = ("status",)
+    search_fields = ("=key", "=user_id")
+    ordering = ("-id",)
+    fields = ("key", "user_id", "status", "content_type", "location", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -34,14 +34,11 @@ def user_timeline(user_id: int) -> str:
     return f"{USER_TIMELINE_PREFIX}{user_id}"
 
 
-def followed_celebrities(user_id: int) -> str:
-    """Set of celebrity ids `user_id` follows: merged into their home at read time."""
+def home_state(user_id: int) -> str:
+    """Set that goes with `user_id`'s home list: the loaded mark, the celebrities merged
+    into it at read time, and '-<id>' for each author hidden from it (see
+    apps.timelines.feeds)."""
     return f"tl:c:{user_id}"
-
-
-def hidden_authors(user_id: int) -> str:
-    """Set of authors `user_id` just unfollowed: hidden until their entries are removed."""
-    return f"tl:x:{user_id}"
 
 
 def tweet(tweet_id: int) -> str:

@@ -163,46 +163,71 @@ def forget_author_card(user_id: int) -> None:
     get_redis().delete(keys.author_card(user_id))
 
 
-# --- Sets: celebrities, suspended users, hidden authors ------------------------------
+# --- Sets: celebrities, a home's state, suspended users ------------------------------
+
+# A set holding this member was loaded whole from the database; one without it (Redis
+# restarted empty or evicted it, or it was never loaded) is loaded again before use.
+LOADED = "0"
 
 
-def celebrity_ids() -> set[int]:
-    return {int(member) for member in get_redis().smembers(keys.celebrities())}
+def _loaded_members(members: Any) -> set[int] | None:
+    """A loaded set's ids (the client never decodes: members are bytes); None if not loaded."""
+    mark = LOADED.encode()
+    return {int(member) for member in members if member != mark} if mark in members else None
 
 
-def is_celebrity(user_id: int) -> bool:
-    return bool(get_redis().sismember(keys.celebrities(), str(user_id)))
+def celebrity_ids() -> set[int] | None:
+    """The celebrities (merged at read time, not fanned out); None when not loaded."""
+    return _loaded_members(get_redis().smembers(keys.celebrities()))
+
+
+def is_celebrity(user_id: int) -> bool | None:
+    """Whether `user_id` is a celebrity; None when the set is not loaded."""
+    loaded, member = get_redis().smismember(keys.celebrities(), [LOADED, str(user_id)])
+    return bool(member) if loaded else None
 
 
 def set_celebrity(user_id: int, value: bool) -> None:
+    """Add or remove a celebrity in the loaded set (a set not loaded stays so)."""
     client = get_redis()
     if value:
-        client.sadd(keys.celebrities(), user_id)
+        script("add_if_loaded")(keys=[keys.celebrities()], args=[str(user_id)], client=client)
     else:
         client.srem(keys.celebrities(), user_id)
 
 
-def set_followed_celebrities(user_id: int, celebrity_ids: Iterable[int]) -> None:
-    key = keys.followed_celebrities(user_id)
-    members = [str(member) for member in celebrity_ids]
+def replace_celebrities(user_ids: Iterable[int]) -> None:
+    _replace_loaded(keys.celebrities(), user_ids, ttl=None)
+
+
+def _replace_loaded(key: str, members: Iterable[int | str], *, ttl: int | None) -> None:
     pipe = get_redis().pipeline(transaction=True)
     pipe.delete(key)
-    if members:
-        pipe.sadd(key, *members)
-        pipe.expire(key, active_ttl_seconds())
+    pipe.sadd(key, LOADED, *(str(member) for member in members))
+    if ttl:
+        pipe.expire(key, ttl)
     pipe.execute()
+
+
+def set_home_state(user_id: int, celebrity_ids: Iterable[int]) -> None:
+    """A rebuilt home's state: loaded, with the celebrities it merges and no hidden author
+    (the rebuilt list holds no entry of an author the viewer does not follow)."""
+    _replace_loaded(keys.home_state(user_id), celebrity_ids, ttl=active_ttl_seconds())
 
 
 def follow_celebrity(user_ids: Iterable[int], celebrity_id: int, *, following: bool) -> None:
-    """Add or remove a celebrity in the followed sets of users whose home list exists."""
-    pipe = get_redis().pipeline(transaction=False)
-    for user_id in user_ids:
-        if following:
-            pipe.sadd(keys.followed_celebrities(user_id), celebrity_id)
-            pipe.expire(keys.followed_celebrities(user_id), active_ttl_seconds())
-        else:
-            pipe.srem(keys.followed_celebrities(user_id), celebrity_id)
-    pipe.execute()
+    """Add or remove a celebrity in the state of these users' homes (a home whose state is
+    not loaded is rebuilt when next read, and its state with it)."""
+    if following:
+        pipe = get_redis().pipeline(transaction=False)
+        for user_id in user_ids:
+            script("add_if_loaded")(keys=[keys.home_state(user_id)], args=[str(celebrity_id)], client=pipe)
+        pipe.execute()
+    else:
+        pipe = get_redis().pipeline(transaction=False)
+        for user_id in user_ids:
+            pipe.srem(keys.home_state(user_id), celebrity_id)
+        pipe.execute()
 
 
 def existing_homes(user_ids: Sequence[int]) -> list[int]:
@@ -212,9 +237,20 @@ def existing_homes(user_ids: Sequence[int]) -> list[int]:
     return [user_id for user_id, exists in zip(user_ids, pipe.execute(), strict=True) if exists]
 
 
-# The suspended set holds this member once it was loaded whole from the database: a set
-# without it (Redis restarted empty, or it was never loaded) is reloaded before use.
-SUSPENDED_LOADED = "0"
+def hide_author(viewer_id: int, author_id: int, hidden: bool) -> None:
+    """Hide an author from a home at once (just unfollowed: their entries are still being
+    removed, and a fan-out that raced the unfollow may still push one), or show them
+    again (followed again). Hidden until then or until the home is rebuilt."""
+    key, member = keys.home_state(viewer_id), f"-{author_id}"
+    if hidden:
+        script("add_if_loaded")(keys=[key], args=[member], client=get_redis())
+    else:
+        get_redis().srem(key, member)
+
+
+def hidden_author_ids(viewer_id: int) -> set[int]:
+    members: Any = get_redis().smembers(keys.home_state(viewer_id))
+    return {int(member[1:]) for member in members if member.startswith(b"-")}
 
 
 def set_suspended(user_id: int, suspended: bool) -> None:
@@ -228,27 +264,7 @@ def set_suspended(user_id: int, suspended: bool) -> None:
 
 
 def replace_suspended(user_ids: Iterable[int]) -> None:
-    members = [SUSPENDED_LOADED, *(str(user_id) for user_id in user_ids)]
-    pipe = get_redis().pipeline(transaction=True)
-    pipe.delete(keys.suspended_users())
-    pipe.sadd(keys.suspended_users(), *members)
-    pipe.execute()
-
-
-def hide_author(viewer_id: int, author_id: int, hidden: bool) -> None:
-    key = keys.hidden_authors(viewer_id)
-    client = get_redis()
-    if hidden:
-        pipe = client.pipeline(transaction=True)
-        pipe.sadd(key, author_id)
-        pipe.expire(key, int(settings.HIDDEN_AUTHOR_SECONDS))
-        pipe.execute()
-    else:
-        client.srem(key, author_id)
-
-
-def hidden_author_ids(viewer_id: int) -> set[int]:
-    return {int(member) for member in get_redis().smembers(keys.hidden_authors(viewer_id))}
+    _replace_loaded(keys.suspended_users(), user_ids, ttl=None)
 
 
 # --- Reading a page -----------------------------------------------------------------
@@ -292,15 +308,14 @@ def page(
 ) -> CachedPage:
     """One page from the cache in one script call. `viewer_id` is whose hidden authors
     are left out; `flags_viewer_id` whose liked / retweeted flags come with the page."""
-    celebrities_key = keys.followed_celebrities(viewer_id) if merge_celebrities else "tl:none"
+    state_key = keys.home_state(viewer_id) if merge_celebrities else ""
     likes_key = retweets_key = ""
     if flags_viewer_id is not None:
         likes_key, retweets_key = keys.viewer_likes(flags_viewer_id), keys.viewer_retweets(flags_viewer_id)
     raw = script("page")(
         keys=[
             list_key,
-            celebrities_key,
-            keys.hidden_authors(viewer_id),
+            state_key,
             keys.suspended_users(),
             likes_key,
             retweets_key,

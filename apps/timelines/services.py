@@ -11,6 +11,7 @@ from django.conf import settings
 
 from apps.follows import selectors as follow_selectors
 from apps.timelines import engagement, feeds
+from apps.timelines.models import Celebrity
 from apps.tweets import selectors as tweet_selectors
 from apps.tweets.rendering import RenderedTweet
 from apps.users import selectors as user_selectors
@@ -100,7 +101,7 @@ def tweet_fan_out(
     )
     streams.publish_home([author_id], event="update", tweet_id=tweet_id)
     also_following = None if _is_shown_on_profile(author_id, reply_to_user_id) else reply_to_user_id
-    if feeds.is_celebrity(author_id):
+    if is_celebrity(author_id):
         _stream_to_followers_of_celebrity(author_id, also_following, event="update", tweet_id=tweet_id)
         return 0
     chunk = max(1, int(settings.FANOUT_CHUNK_SIZE))
@@ -197,7 +198,7 @@ def _tweets_seen_through(*, follower_id: int, followee_id: int, limit: int, ever
     With `every_own_tweet`, all of the followee's tweets whatever the reply rule (for
     removal: an entry the rule would not place now may have been placed before)."""
     followees = follow_selectors.followee_ids(user_id=follower_id, using=PRIMARY)
-    celebrities = feeds.celebrity_ids()  # never in home lists: merged at read time
+    celebrities = celebrity_ids()  # never in home lists: merged at read time
     own = tweet_selectors.timeline_ids(
         author_ids=[followee_id],
         using=PRIMARY,
@@ -220,7 +221,7 @@ def follow_merge(*, follower_id: int, followee_id: int) -> None:
     home = keys.home_timeline(follower_id)
     if not feeds.existing_homes([follower_id]):
         return  # rebuilt when next read
-    if feeds.is_celebrity(followee_id):
+    if is_celebrity(followee_id):
         feeds.follow_celebrity([follower_id], followee_id, following=True)
         return
     feeds.merge(_tweets_seen_through(follower_id=follower_id, followee_id=followee_id, limit=feeds.cap()), [home])
@@ -272,7 +273,7 @@ def home_ids_from_database(*, user_id: int, using: str, min_id: int | None = Non
     follow and their own, replies by the home rule; celebrities are left to the read-time
     merge. Returns (ids newest first, the followed celebrities)."""
     followees = follow_selectors.followee_ids(user_id=user_id, using=using)
-    celebrities = feeds.celebrity_ids() & set(followees)
+    celebrities = celebrity_ids() & set(followees)
     ids = tweet_selectors.timeline_ids(
         author_ids=[author for author in followees if author not in celebrities] + [user_id],
         reply_targets=[*followees, user_id],
@@ -292,7 +293,7 @@ def user_ids_from_database(*, user_id: int, using: str, min_id: int | None = Non
 def home_rebuild(*, user_id: int, using: str) -> None:
     """Rebuild a home list from the database (see `_publish`)."""
     ids, celebrities = home_ids_from_database(user_id=user_id, using=using)
-    feeds.set_followed_celebrities(user_id, celebrities)
+    feeds.set_home_state(user_id, celebrities)
 
     def newer_than(newest: int | None) -> list[int]:
         return home_ids_from_database(user_id=user_id, using=PRIMARY, min_id=newest)[0]
@@ -331,6 +332,33 @@ def _publish(list_key: str, ids: list[int], newer_than: Callable[[int | None], l
 # --- Celebrities ------------------------------------------------------------------
 
 
+def celebrity_ids() -> set[int]:
+    """Who is merged at read time: from Redis, loaded from the database when missing."""
+    loaded = feeds.celebrity_ids()
+    return loaded if loaded is not None else celebrities_reload()
+
+
+def is_celebrity(user_id: int) -> bool:
+    answer = feeds.is_celebrity(user_id)
+    return answer if answer is not None else user_id in celebrities_reload()
+
+
+def celebrities_reload() -> set[int]:
+    """Load the celebrity set whole from the database (Redis lost it, or never had it)."""
+    ids = set(Celebrity.objects.using(PRIMARY).values_list("user_id", flat=True))
+    feeds.replace_celebrities(ids)
+    return ids
+
+
+def _set_celebrity(user_id: int, value: bool) -> None:
+    """The database first (what a reload reads), then the set in Redis."""
+    if value:
+        Celebrity.objects.using(PRIMARY).get_or_create(user_id=user_id)
+    else:
+        Celebrity.objects.using(PRIMARY).filter(user_id=user_id).delete()
+    feeds.set_celebrity(user_id, value)
+
+
 def celebrity_promote(*, user_id: int) -> None:
     """Stop fanning out `user_id`. Active followers merge them at read time first, then the
     flag flips (no tweet falls between the two), then their fanned-out entries leave the
@@ -343,7 +371,7 @@ def celebrity_promote(*, user_id: int) -> None:
         active = feeds.existing_homes(batch)
         feeds.follow_celebrity(active, user_id, following=True)
         homes += active
-    feeds.set_celebrity(user_id, True)
+    _set_celebrity(user_id, True)
     recent = tweet_selectors.timeline_ids(author_ids=[user_id], using=using, limit=feeds.cap(), viewer_id=user_id)
     for start in range(0, len(homes), settings.FANOUT_BATCH_SIZE):
         feeds.remove(recent, [keys.home_timeline(home) for home in homes[start : start + settings.FANOUT_BATCH_SIZE]])
@@ -353,7 +381,7 @@ def celebrity_promote(*, user_id: int) -> None:
 def celebrity_demote(*, user_id: int) -> None:
     """Fan `user_id` out again: the flag flips first (new tweets are pushed), then each
     active follower gets the recent tweets in their list before the merge stops."""
-    feeds.set_celebrity(user_id, False)
+    _set_celebrity(user_id, False)
     recent = tweet_selectors.timeline_ids(author_ids=[user_id], using=read_alias(), limit=feeds.cap())
     for batch in follow_selectors.follower_id_batches(
         user_id=user_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
@@ -371,7 +399,7 @@ def celebrities_sync(*, using: str | None = None) -> tuple[int, int]:
     threshold = settings.CELEBRITY_FOLLOWERS
     wanted = set(user_selectors.user_ids_with_followers_at_least(count=threshold, using=using))
     keep = set(user_selectors.user_ids_with_followers_at_least(count=int(threshold * 0.9), using=using))
-    current = feeds.celebrity_ids()
+    current = celebrity_ids()
     for user_id in wanted - current:
         celebrity_promote(user_id=user_id)
     demoted = current - keep
@@ -384,8 +412,4 @@ def celebrities_sync(*, using: str | None = None) -> tuple[int, int]:
 def celebrity_check(*, user_id: int) -> bool:
     """After a follow: whether `user_id` just crossed the threshold (and needs promotion)."""
     summary = user_selectors.user_summaries(user_ids=[user_id], using=PRIMARY).get(user_id)
-    return (
-        summary is not None
-        and summary.followers_count >= settings.CELEBRITY_FOLLOWERS
-        and not feeds.is_celebrity(user_id)
-    )
+    return summary is not None and summary.followers_count >= settings.CELEBRITY_FOLLOWERS and not is_celebrity(user_id)

@@ -280,8 +280,6 @@ FANOUT_BATCH_SIZE = env.int("FANOUT_BATCH_SIZE", default=1000)
 # several worker processes deliver at once.
 FANOUT_CHUNK_SIZE = env.int("FANOUT_CHUNK_SIZE", default=5000)
 TWEET_CACHE_SECONDS = env.int("TWEET_CACHE_SECONDS", default=7 * 86400)
-# How long an unfollowed author stays hidden at read time while their entries are removed.
-HIDDEN_AUTHOR_SECONDS = env.int("HIDDEN_AUTHOR_SECONDS", default=3600)
 
 # --- Hashtags, notifications, streaming
 TRENDING_MAX_HOURS = env.int("TRENDING_MAX_HOURS", default=24)

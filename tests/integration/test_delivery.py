@@ -13,7 +13,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import connection
 
-from apps.timelines import feeds
+from apps.timelines import feeds, services
 from apps.users.models import User
 from devstack.procs import Process
 from tests.factories import UserFactory
@@ -53,7 +53,7 @@ def test_follow_tweet_unfollow_delete_and_celebrity_through_the_worker(worker: P
     a.follow(c.user)
     for fan in fans:
         fan.follow(c.user)
-    eventually(lambda: feeds.is_celebrity(c.user.pk), what="C promoted")
+    eventually(lambda: services.is_celebrity(c.user.pk), what="C promoted")
     star_tweet = c.tweet("from a celebrity")["id"]
     event = eventually(
         lambda: (

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from apps.timelines import feeds
+from apps.timelines import feeds, services
 from tests.conftest import Api, Events
 from tests.factories import UserFactory
 from twitter import keys
@@ -108,7 +108,7 @@ def test_seed_builds_a_consistent_graph(outbox: Events, settings: Any) -> None:
     star = User.objects.order_by("-followers_count").first()
     assert star is not None
     assert star.followers_count >= 50
-    assert feeds.is_celebrity(star.pk)
+    assert services.is_celebrity(star.pk)
     assert sum(User.objects.values_list("tweets_count", flat=True)) == 400
     call_command("rebuild_timelines", "--all", stdout=StringIO())
     assert "0 of 120 cached home timelines differ" in _check()

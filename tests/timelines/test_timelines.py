@@ -99,7 +99,7 @@ def test_celebrities_are_merged_at_read_time_not_fanned_out(
     for fan in fans:
         fan.follow(star.user)
     outbox.deliver()  # the follow that crossed the threshold promotes the star
-    assert feeds.is_celebrity(star.user.pk)
+    assert services.is_celebrity(star.user.pk)
     tweet = star.tweet("to my many fans")
     outbox.deliver()
     assert int(tweet["id"]) not in cached(reader.user.pk)  # type: ignore[operator]
@@ -116,12 +116,12 @@ def test_a_demoted_celebrity_is_fanned_out_again_without_gaps(
     settings.CELEBRITY_FOLLOWERS = 1
     reader.follow(star.user)
     outbox.deliver()
-    assert feeds.is_celebrity(star.user.pk)
+    assert services.is_celebrity(star.user.pk)
     before = star.tweet("as a celebrity")["id"]
     outbox.deliver()
     settings.CELEBRITY_FOLLOWERS = 100
     services.celebrities_sync()
-    assert not feeds.is_celebrity(star.user.pk)
+    assert not services.is_celebrity(star.user.pk)
     after = star.tweet("as a regular")["id"]
     outbox.deliver()
     assert reader.home_ids() == [after, before]
@@ -341,3 +341,59 @@ def test_a_suspension_survives_redis_losing_the_suspended_set(pair: tuple[Api, A
     user_services.user_unsuspend(user_id=author.user.pk)
     outbox.deliver()
     assert kept in reader.home_ids()
+
+
+def test_the_celebrity_set_survives_redis_losing_it(
+    pair: tuple[Api, Api], api_for: Any, outbox: Events, settings: Any
+) -> None:
+    """Issue 13, build 2: who is merged at read time lived only in Redis; lost, a celebrity
+    was fanned out again to every follower. The database now keeps it, and a set without
+    its loaded mark is read back from there."""
+    reader, _ = pair
+    star = api_for(UserFactory())
+    settings.CELEBRITY_FOLLOWERS = 1
+    reader.follow(star.user)
+    outbox.deliver()
+    assert services.is_celebrity(star.user.pk)
+    get_redis().delete(keys.celebrities())  # Redis lost it (restarted empty, or evicted it)
+    tweet = star.tweet("still merged")["id"]
+    outbox.deliver()
+    assert int(tweet) not in cached(reader.user.pk)  # not fanned out
+    assert reader.home_ids() == [tweet]  # merged
+    assert services.celebrity_ids() == {star.user.pk}
+
+
+def test_a_home_whose_state_was_lost_is_rebuilt_with_its_celebrities(
+    pair: tuple[Api, Api], api_for: Any, outbox: Events, settings: Any
+) -> None:
+    """The set of celebrities merged into a home went with its list only by chance (a
+    separate key, with its own expiry): without it, a followed celebrity's tweets vanished
+    from the home. A home whose state set is missing is now rebuilt."""
+    reader, _ = pair
+    star = api_for(UserFactory())
+    settings.CELEBRITY_FOLLOWERS = 1
+    reader.follow(star.user)
+    outbox.deliver()
+    tweet = star.tweet("merged at read time")["id"]
+    outbox.deliver()
+    assert reader.home_ids() == [tweet]
+    get_redis().delete(keys.home_state(reader.user.pk))  # lost; the home list is still there
+    assert reader.home_ids() == [tweet]
+
+
+def test_an_unfollowed_author_stays_hidden_when_redis_loses_the_home_state(
+    pair: tuple[Api, Api], outbox: Events
+) -> None:
+    """Right after an unfollow the author is hidden while their entries are removed; the
+    hidden authors were a key of their own, and lost, the unfollowed tweets showed again
+    until the removal ran. Now they are part of the home's state, and a home whose state is
+    lost is rebuilt from the database (where the follow is gone)."""
+    reader, author = pair
+    tweet = author.tweet("soon unfollowed")["id"]
+    outbox.deliver()
+    assert reader.home_ids() == [tweet]
+    reader.unfollow(author.user)  # the entries' removal is not delivered yet
+    assert reader.home_ids() == []
+    get_redis().delete(keys.home_state(reader.user.pk))
+    assert reader.home_ids() == []
+    assert tweet not in [str(i) for i in cached(reader.user.pk) or []]

@@ -136,3 +136,20 @@ def test_a_retry_racing_the_first_request_waits_for_it_and_gets_its_answer(api_f
     assert len({answer.json()["id"] for answer in answers}) == 1
     assert sum(answer.has_header("Idempotent-Replayed") for answer in answers) == 3
     assert Tweet.objects.filter(author=author.user).count() == 1
+
+
+def test_admin_lists_kept_answers_without_their_bodies(api_for: Any) -> None:
+    from django.test import Client
+
+    author = api_for(UserFactory())
+    _post(author, "/api/v1/tweets", {"text": "a secret-ish body"}, "admin-listed")
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    listing = client.get("/admin/twitter/idempotentrequest/")
+    assert listing.status_code == 200
+    assert b"admin-listed" in listing.content
+    held = IdempotentRequest.objects.get()
+    page = client.get(f"/admin/twitter/idempotentrequest/{held.pk}/change/")
+    assert page.status_code == 200
+    assert b"a secret-ish body" not in page.content
+    assert client.get("/admin/timelines/celebrity/").status_code == 200

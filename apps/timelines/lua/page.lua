@@ -1,16 +1,18 @@
--- One page of a timeline: the list KEYS[1] merged with the user timelines of the authors
--- in set KEYS[2] (followed celebrities), filtered, with each tweet's cached value and the
+-- One page of a timeline: the list KEYS[1] merged with the user timelines of the
+-- celebrities the viewer follows, filtered, with each tweet's cached value and the
 -- viewer's flags.
--- KEYS[3]: authors hidden from this viewer (just unfollowed). KEYS[4]: suspended users.
--- KEYS[5], KEYS[6]: the viewer's liked and retweeted sets ('' when there is no viewer).
+-- KEYS[2]: a home's state set ('' for a user timeline): the loaded mark '0', the ids of
+--   the celebrities merged in, and '-<id>' for each author hidden from the viewer (just
+--   unfollowed). It lives and dies with the home list. KEYS[3]: suspended users.
+-- KEYS[4], KEYS[5]: the viewer's liked and retweeted sets ('' when there is no viewer).
 -- ARGV: max_id ('' = none), lower bound ('' = none), limit, ascending ('1'/'0'),
---       user timeline key prefix, tweet key prefix, TTL to refresh on KEYS[1] (0 = none),
---       author card key prefix, retweet window (entries).
+--       user timeline key prefix, tweet key prefix, TTL to refresh on KEYS[1] and KEYS[2]
+--       (0 = none), author card key prefix, retweet window (entries).
 -- Returns {status, boundary, missing_celebrity, likes_loaded, retweets_loaded, then seven
 -- values per tweet: id, value, card, original value, original card, liked, retweeted}:
---   status 'miss': KEYS[1] does not exist (rebuild it);
+--   status 'miss': KEYS[1] does not exist, or a home's state set is not loaded (rebuild it);
 --   status 'celebrity': a merged user timeline is missing (its author id is returned);
---   status 'suspended': the suspended set KEYS[4] is not loaded (load it from the database);
+--   status 'suspended': the suspended set KEYS[3] is not loaded (load it from the database);
 --   status 'db': the page lies below what the cache holds (read it from the database);
 --   boundary: ids at or below it may be missing from the cache ('' = the cache is whole);
 --   value '' means the tweet is not cached (hydrate it from the database); card '' means
@@ -43,17 +45,31 @@ local home_tail = redis.call('LINDEX', KEYS[1], -1)
 if not home_tail then return {'miss', '', '', '', ''} end
 -- The suspended set is loaded whole (its member '0' says so) or not at all: without it,
 -- suspended authors would show, so the caller reloads it from the database first.
-if redis.call('SISMEMBER', KEYS[4], '0') == 0 then return {'suspended', '', '', '', ''} end
-if ttl > 0 then redis.call('EXPIRE', KEYS[1], ttl) end
+if redis.call('SISMEMBER', KEYS[3], '0') == 0 then return {'suspended', '', '', '', ''} end
+-- A home's state set without its mark was lost (or never made): without it, followed
+-- celebrities would be missing and unfollowed authors would show, so the home is rebuilt.
+local state = KEYS[2]
+if state ~= '' and redis.call('SISMEMBER', state, '0') == 0 then return {'miss', '', '', '', ''} end
+if ttl > 0 then
+  redis.call('EXPIRE', KEYS[1], ttl)
+  if state ~= '' then redis.call('EXPIRE', state, ttl) end
+end
 
 local lists = {KEYS[1]}
 local tails = {home_tail}
-for _, author in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  local key = user_prefix .. author
-  local tail = redis.call('LINDEX', key, -1)
-  if not tail then return {'celebrity', '', author, '', ''} end
-  lists[#lists + 1] = key
-  tails[#tails + 1] = tail
+local hidden_any = false
+if state ~= '' then
+  for _, member in ipairs(redis.call('SMEMBERS', state)) do
+    if string.sub(member, 1, 1) == '-' then
+      hidden_any = true
+    elseif member ~= '0' then
+      local key = user_prefix .. member
+      local tail = redis.call('LINDEX', key, -1)
+      if not tail then return {'celebrity', '', member, '', ''} end
+      lists[#lists + 1] = key
+      tails[#tails + 1] = tail
+    end
+  end
 end
 
 -- Entries are read in chunks as the merge needs them, since turning a reply into Lua
@@ -159,8 +175,7 @@ local function members_of(key, any, members)
   return found
 end
 
-local suspended_any = redis.call('SCARD', KEYS[4]) > 1  -- more than the loaded mark
-local hidden_any = redis.call('EXISTS', KEYS[3]) == 1
+local suspended_any = redis.call('SCARD', KEYS[3]) > 1  -- more than the loaded mark
 local info = {}   -- id -> false (never shown) or {value, author, original, orig_value, orig_author}
 local cards = {}  -- author -> card ('' when not cached)
 
@@ -201,8 +216,8 @@ local function resolve_slice(todo)
   end
   local everyone = {unpack(authors)}
   for _, author in ipairs(original_authors) do everyone[#everyone + 1] = author end
-  local suspended = members_of(KEYS[4], suspended_any, everyone)
-  local hidden = members_of(KEYS[3], hidden_any, authors)
+  local suspended = members_of(KEYS[3], suspended_any, everyone)
+  local hidden = members_of(state, hidden_any, prefixed('-', authors))
   local missing, asked = {}, {}
   for _, author in ipairs(everyone) do
     if cards[author] == nil and not asked[author] then asked[author] = true; missing[#missing + 1] = author end
@@ -212,7 +227,7 @@ local function resolve_slice(todo)
     for i, author in ipairs(missing) do cards[author] = fetched[i] or '' end
   end
   for _, item in ipairs(found) do
-    if item.orig_deleted or hidden[item.author] or suspended[item.author]
+    if item.orig_deleted or hidden['-' .. item.author] or suspended[item.author]
       or (item.orig_author and suspended[item.orig_author]) then
       info[item.id] = false
     else
@@ -296,13 +311,13 @@ end
 -- The viewer's flags, for each cached tweet on the page (of the original for a retweet).
 local likes_loaded, retweets_loaded = '', ''
 local liked, retweeted = {}, {}
-if KEYS[5] ~= '' then
+if KEYS[4] ~= '' then
   local flagged = {'0'}
   for _, row in ipairs(page) do
     if row[6] then flagged[#flagged + 1] = row[6] end
   end
-  local like_bits = redis.call('SMISMEMBER', KEYS[5], unpack(flagged))
-  local retweet_bits = redis.call('SMISMEMBER', KEYS[6], unpack(flagged))
+  local like_bits = redis.call('SMISMEMBER', KEYS[4], unpack(flagged))
+  local retweet_bits = redis.call('SMISMEMBER', KEYS[5], unpack(flagged))
   likes_loaded = like_bits[1] == 1 and '1' or ''
   retweets_loaded = retweet_bits[1] == 1 and '1' or ''
   for i = 2, #flagged do
