@@ -4,12 +4,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha1sum | cut -c1-12)
 
-.PHONY: help venv run test bench lint format migrate clean
+.PHONY: help venv run test bench faults lint format migrate clean
 
 help:
 	@echo "make run    - set up and run the whole platform (gateway on :8000)"
 	@echo "make test   - set up and run lint and the whole test suite"
 	@echo "make bench  - set up and run the benchmark; report in bench/results/<timestamp>/"
+	@echo "make faults - set up and run the fault suite; report in .data/faults/<timestamp>/"
 	@echo "make lint   - ruff, mypy, import-linter"
 	@echo "make format - apply ruff's formatting and fixes"
 
@@ -39,6 +40,9 @@ test: lint
 
 bench: venv
 	$(PY) -m devstack.bench $(BENCH_ARGS)
+
+faults: venv
+	$(PY) -m devstack.faults
 
 format: venv
 	$(VENV)/bin/ruff format .

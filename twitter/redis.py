@@ -5,9 +5,19 @@ import threading
 
 import redis
 from django.conf import settings
+from redis.backoff import NoBackoff
 from redis.commands.core import Script
+from redis.retry import Retry
 
 redis_errors = (redis.ConnectionError, redis.TimeoutError, redis.ResponseError, redis.ReadOnlyError)
+
+
+def fail_fast_retry() -> Retry:
+    """Once more at once (a connection the server closed), never with backoff: a cache that
+    is down must fail in milliseconds, not after redis-py's default of ten retries with
+    backoff (about a second and a half per call), since every caller has a way without it."""
+    return Retry(NoBackoff(), 1)
+
 
 _client: redis.Redis | None = None
 _pid = 0
@@ -24,6 +34,7 @@ def get_redis() -> redis.Redis:
                     socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
                     socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT,
                     health_check_interval=30,
+                    retry=fail_fast_retry(),
                 )
                 _pid = os.getpid()
     return _client
