@@ -133,7 +133,26 @@ def _write_targets(s: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]
                 f" {delivered['worker_cpu_ms_per_delivery']} ms per follower reached",
             ),
         ]
+    mechanism = s.get("delivery_mechanism")
+    if mechanism:
+        rows.append(_delivery_row(mechanism))
     return rows
+
+
+def _delivery_row(m: dict[str, Any]) -> dict[str, Any]:
+    def cost(figures: dict[str, Any] | None) -> str:
+        if not figures or "wall_ms" not in figures:
+            return f"unavailable ({(figures or {}).get('unavailable', 'no rows')})"
+        return f"{figures['wall_ms']} ms wall / {figures['cpu_ms']} ms CPU"
+
+    return _row(
+        "delivery, per event: relay publish to Redis + consumer confirmation (chosen)",
+        f"{cost(m['redis_publish'])} + {cost(m['consumer_confirmation'])}",
+        "reported",
+        True,
+        f"RabbitMQ durable, persistent, publisher confirms: {cost(m['rabbitmq_confirmed_publish'])} per publish"
+        f" ({m['messages']} messages; none of it in the request)",
+    )
 
 
 def _fanout_targets(s: dict[str, Any]) -> list[dict[str, Any]]:

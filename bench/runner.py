@@ -30,7 +30,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from apps.timelines import feeds, selectors, services
 from apps.timelines.management.commands.seed import USER_COLUMNS
 from apps.users.models import User
-from bench import baselines
+from bench import baselines, delivery
 from bench.streams import hold_streams, raise_open_files_limit
 from devstack import nginx
 from devstack.procs import Process, free_port, granian_argv
@@ -432,6 +432,9 @@ class Bench:
         self._drain()
         inline = self.wrk(self.stack.url("write-api-inline"), writers, "write", "/api/v1/tweets", duration=duration)
         self._scenario("write_relay_inline", inline)
+        self._drain()
+        self.results["scenarios"]["delivery_mechanism"] = result = delivery.measure(settings.CELERY_BROKER_URL)
+        self.log(f"delivery mechanism, per event: {result}")
 
     def _write_delivered(self, writers: Path, duration: int) -> dict[str, Any]:
         before = self._cpu()
