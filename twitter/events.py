@@ -1,6 +1,7 @@
 """Outbox events: every side effect leaves the transaction as a row, then a message.
 
-`publish()` writes an OutboxEvent in the caller's transaction. After commit:
+`publish(TweetCreated(...))` writes an OutboxEvent (the event's type and payload, see
+`twitter.event_types`) in the caller's transaction. After commit:
 1. local handlers run in this process (quick, best-effort effects such as showing a tweet
    to its author at once; every one of them is repeated by a consumer task). They get the
    event's payload, what the publisher still holds in memory (`context`: the tweet row,
@@ -25,9 +26,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from celery import current_app
+from celery import Task, current_app
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F
@@ -37,45 +38,60 @@ from twitter import keys
 from twitter.db.breaker import CircuitBreaker
 from twitter.db.routing import mark_recent_write
 from twitter.db.rows import insert_row
+from twitter.event_types import Event
 from twitter.models import DeadLetter, OutboxEvent
 from twitter.redis import Batch, redis_errors
 
 logger = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
+E = TypeVar("E", bound=Event)
 
 
 @dataclass
-class Committed:
+class Committed(Generic[E]):
     """An event as its local handlers see it, right after its transaction committed."""
 
-    payload: Payload
+    event: E
     # What the publisher held in memory (e.g. {"tweet": <Tweet>}); never stored.
     context: dict[str, Any] = field(default_factory=dict)
     # Redis commands of every handler of this event, sent together after the last one.
     redis: Batch = field(default_factory=Batch)
 
 
-LocalHandler = Callable[[Committed], None]
+LocalHandler = Callable[[Committed[Any]], None]
 
-Relevant = Callable[[Payload], bool]
 
-_subscribers: dict[str, dict[str, Relevant | None]] = defaultdict(dict)
+@dataclass(frozen=True)
+class _Subscription:
+    event: type[Event]
+    when: Callable[[Any], bool] | None
+
+
+_subscribers: dict[str, dict[str, _Subscription]] = defaultdict(dict)
 _local_handlers: dict[str, list[LocalHandler]] = defaultdict(list)
 broker_breaker = CircuitBreaker("broker", cooldown=settings.BROKER_BREAKER_COOLDOWN)
 
 
-def subscribe(event_type: str, task_name: str, *, when: Relevant | None = None) -> None:
-    """Deliver every `event_type` event to the Celery task `task_name(event_id, payload)`,
-    or only those `when(payload)` accepts: a consumer that would do nothing with an event
-    says so here, and no message (and no task run) is spent on it."""
-    _subscribers[event_type].setdefault(task_name, when)
+def subscribe(event: type[E], task: Task | str, *, when: Callable[[E], bool] | None = None) -> None:
+    """Deliver every `event` to the Celery task `task(event_id, payload)` (its body reads
+    the payload with `event.from_payload`), or only those `when(event)` accepts: a
+    consumer that would do nothing with an event says so here, and no message (and no
+    task run) is spent on it."""
+    name = task if isinstance(task, str) else str(task.name)
+    _subscribers[event.TYPE].setdefault(name, _Subscription(event, when))
 
 
-def on_commit_locally(event_type: str, handler: LocalHandler) -> None:
-    """Run `handler(committed)` in the publishing process right after commit."""
-    if handler not in _local_handlers[event_type]:
-        _local_handlers[event_type].append(handler)
+def on_commit_locally(event: type[E]) -> Callable[[Callable[[Committed[E]], None]], Callable[[Committed[E]], None]]:
+    """Decorator: run the handler in the publishing process right after an `event` commits
+    (best effort: each such effect is repeated by a consumer task)."""
+
+    def register(handler: Callable[[Committed[E]], None]) -> Callable[[Committed[E]], None]:
+        if handler not in _local_handlers[event.TYPE]:
+            _local_handlers[event.TYPE].append(handler)
+        return handler
+
+    return register
 
 
 def subscribers(event_type: str, payload: Payload | None = None) -> list[str]:
@@ -83,31 +99,42 @@ def subscribers(event_type: str, payload: Payload | None = None) -> list[str]:
     subscribed = _subscribers.get(event_type, {})
     if payload is None:
         return list(subscribed)
-    return [task for task, when in subscribed.items() if when is None or when(payload)]
+    parsed: dict[type[Event], Event] = {}
+    chosen = []
+    for task, subscription in subscribed.items():
+        if subscription.when is not None:
+            event = parsed.get(subscription.event) or subscription.event.from_payload(payload)
+            parsed[subscription.event] = event
+            if not subscription.when(event):
+                continue
+        chosen.append(task)
+    return chosen
 
 
-def publish(
-    event_type: str, payload: Payload, *, context: dict[str, Any] | None = None, writer_id: int | None = None
-) -> OutboxEvent:
-    """Record an event in the current transaction; it is delivered after commit. `context`
+def local_handlers(event_type: str) -> list[LocalHandler]:
+    return list(_local_handlers.get(event_type, ()))
+
+
+def publish(event: Event, *, context: dict[str, Any] | None = None, writer_id: int | None = None) -> OutboxEvent:
+    """Record `event` in the current transaction; it is delivered after commit. `context`
     is handed to local handlers as is (objects the publisher has in memory); `writer_id`
     is the user whose next reads must see this write (`routing.mark_recent_write`, done
     in the after-commit batch)."""
-    event = OutboxEvent(event_type=event_type, payload=payload)
-    insert_row(event)  # one per write: without the ORM's per-save work
-    transaction.on_commit(lambda: _after_commit(event, context or {}, writer_id), robust=True)
-    return event
+    row = OutboxEvent(event_type=event.TYPE, payload=event.payload())
+    insert_row(row)  # one per write: without the ORM's per-save work
+    transaction.on_commit(lambda: _after_commit(row, event, context or {}, writer_id), robust=True)
+    return row
 
 
-def _after_commit(event: OutboxEvent, context: dict[str, Any], writer_id: int | None) -> None:
-    committed = Committed(payload=event.payload, context=context)
+def _after_commit(row: OutboxEvent, event: Event, context: dict[str, Any], writer_id: int | None) -> None:
+    committed = Committed(event=event, context=context)
     if writer_id is not None:
         mark_recent_write(writer_id, batch=committed.redis)
-    for handler in _local_handlers.get(event.event_type, ()):
+    for handler in _local_handlers.get(event.TYPE, ()):
         try:
             handler(committed)
         except Exception:
-            logger.warning("local handler %s for %s failed", handler.__qualname__, event, exc_info=True)
+            logger.warning("local handler %s for %s failed", handler.__qualname__, row, exc_info=True)
     inline = settings.OUTBOX_RELAY == "inline"
     if not inline:
         committed.redis.pipe.lpush(keys.outbox_wake(), 1)
@@ -115,9 +142,9 @@ def _after_commit(event: OutboxEvent, context: dict[str, Any], writer_id: int | 
         committed.redis.execute()
     except redis_errors:
         # Every effect is repeated by a consumer; the relay finds the event when it next looks.
-        logger.warning("could not run the after-commit effects of %s", event, exc_info=True)
+        logger.warning("could not run the after-commit effects of %s", row, exc_info=True)
     if inline:
-        relay([event])
+        relay([row])
 
 
 BATCH_TASK = "twitter.tasks.deliver_batch_task"

@@ -7,6 +7,7 @@ from apps.users import selectors as user_selectors
 from apps.users import services as user_services
 from twitter import events
 from twitter.errors import ApplicationError
+from twitter.event_types import FollowCreated, FollowDeleted
 
 
 def follow_create(*, follower_id: int, followee_id: int) -> bool:
@@ -23,9 +24,7 @@ def follow_create(*, follower_id: int, followee_id: int) -> bool:
         user_services.user_counters_adjust(
             deltas={follower_id: {"following_count": 1}, followee_id: {"followers_count": 1}}
         )
-        events.publish(
-            "follow.created", {"follow_id": follow.id, "follower_id": follower_id, "followee_id": followee_id}
-        )
+        events.publish(FollowCreated(follower_id=follower_id, followee_id=followee_id, follow_id=follow.id))
     return True
 
 
@@ -38,5 +37,5 @@ def follow_delete(*, follower_id: int, followee_id: int) -> bool:
         user_services.user_counters_adjust(
             deltas={follower_id: {"following_count": -1}, followee_id: {"followers_count": -1}}
         )
-        events.publish("follow.deleted", {"follower_id": follower_id, "followee_id": followee_id})
+        events.publish(FollowDeleted(follower_id=follower_id, followee_id=followee_id))
     return True

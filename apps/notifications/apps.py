@@ -7,18 +7,24 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.notifications import tasks
         from twitter import events
-
-        # A tweet notifies only when it retweets, replies or mentions.
-        events.subscribe(
-            "tweet.created",
-            "apps.notifications.tasks.tweet_created_task",
-            when=lambda payload: bool(
-                payload.get("retweet_of_id") or payload.get("reply_to_user_id") or payload.get("mention_ids")
-            ),
+        from twitter.event_types import (
+            FollowCreated,
+            FollowDeleted,
+            LikeCreated,
+            LikeDeleted,
+            TweetCreated,
+            TweetDeleted,
         )
-        for event_type in ("tweet.deleted", "like.created", "like.deleted"):
-            task = event_type.replace(".", "_")
-            events.subscribe(event_type, f"apps.notifications.tasks.{task}_task")
-        events.subscribe("follow.created", "apps.notifications.tasks.follow_created_task")
-        events.subscribe("follow.deleted", "apps.notifications.tasks.follow_deleted_task")
+
+        def notifies(event: TweetCreated) -> bool:
+            """A tweet notifies only when it retweets, replies or mentions."""
+            return bool(event.retweet_of_id or event.reply_to_user_id or event.mention_ids)
+
+        events.subscribe(TweetCreated, tasks.tweet_created_task, when=notifies)
+        events.subscribe(TweetDeleted, tasks.tweet_deleted_task)
+        events.subscribe(LikeCreated, tasks.like_created_task)
+        events.subscribe(LikeDeleted, tasks.like_deleted_task)
+        events.subscribe(FollowCreated, tasks.follow_created_task)
+        events.subscribe(FollowDeleted, tasks.follow_deleted_task)

@@ -1,5 +1,13 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.conf import settings
+
+
+def indexing(event: Any) -> bool:
+    """The Elasticsearch indexes follow outbox events (in the worker); the Postgres backend
+    reads the tables themselves and needs no indexing, so no message is sent for it."""
+    return bool(settings.ELASTICSEARCH_URL)
 
 
 class SearchConfig(AppConfig):
@@ -8,18 +16,20 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # The Postgres backend reads the tables themselves and needs no indexing; the
-        # Elasticsearch indexes follow outbox events, in the worker.
-        if not settings.ELASTICSEARCH_URL:
-            return
+        from apps.search import tasks
         from twitter import events
+        from twitter.event_types import (
+            TweetCreated,
+            TweetDeleted,
+            UserProfileUpdated,
+            UserRegistered,
+            UserSuspended,
+            UserUnsuspended,
+        )
 
-        for event_type, task in (
-            ("tweet.created", "tweet_index_task"),
-            ("tweet.deleted", "tweet_unindex_task"),
-            ("user.registered", "user_index_task"),
-            ("user.profile_updated", "user_index_task"),
-            ("user.suspended", "author_visibility_task"),
-            ("user.unsuspended", "author_visibility_task"),
-        ):
-            events.subscribe(event_type, f"apps.search.tasks.{task}")
+        events.subscribe(TweetCreated, tasks.tweet_index_task, when=indexing)
+        events.subscribe(TweetDeleted, tasks.tweet_unindex_task, when=indexing)
+        events.subscribe(UserRegistered, tasks.user_index_task, when=indexing)
+        events.subscribe(UserProfileUpdated, tasks.user_index_task, when=indexing)
+        events.subscribe(UserSuspended, tasks.author_visibility_task, when=indexing)
+        events.subscribe(UserUnsuspended, tasks.author_visibility_task, when=indexing)

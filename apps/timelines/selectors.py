@@ -23,8 +23,7 @@ from apps.tweets import selectors as tweet_selectors
 from apps.users import selectors as user_selectors
 from twitter import keys
 from twitter.api.pagination import PageParams
-from twitter.db.routing import PRIMARY, read_alias
-from twitter.ids import id_age_seconds
+from twitter.db.routing import PRIMARY, read_alias, unreplayed
 from twitter.redis import redis_errors
 
 logger = logging.getLogger(__name__)
@@ -335,9 +334,9 @@ def hydrate(
 
 def _load_missing(tweet_ids: list[int], viewer_id: int | None) -> dict[int, feeds.CachedTweet]:
     rendered = tweet_selectors.tweets_render(tweet_ids=tweet_ids, using=read_alias())
-    unreplayed = [t for t in tweet_ids if t not in rendered and id_age_seconds(t) < settings.REPLICA_LAG_GRACE_SECONDS]
-    if unreplayed:
-        rendered.update(tweet_selectors.tweets_render(tweet_ids=unreplayed, using=PRIMARY))
+    young = unreplayed(t for t in tweet_ids if t not in rendered)
+    if young:
+        rendered.update(tweet_selectors.tweets_render(tweet_ids=young, using=PRIMARY))
     hidden: set[int] = set()
     try:
         feeds.cache_tweets(rendered.values())

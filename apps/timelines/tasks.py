@@ -1,10 +1,21 @@
-"""Consumers of outbox events for timelines. Thin: load nothing heavy, call one service."""
+"""Consumers of outbox events for timelines. Thin: read the event, call one service."""
 
 from typing import Any
 
 from celery import shared_task
 
 from apps.timelines import services
+from twitter.event_types import (
+    FollowCreated,
+    FollowDeleted,
+    LikeCreated,
+    LikeDeleted,
+    TweetCreated,
+    TweetDeleted,
+    UserProfileUpdated,
+    UserSuspended,
+    UserUnsuspended,
+)
 from twitter.task_base import ReliableTask
 
 Payload = dict[str, Any]
@@ -12,12 +23,13 @@ Payload = dict[str, Any]
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.tweet_created_task")
 def tweet_created_task(event_id: int, payload: Payload) -> int:
+    event = TweetCreated.from_payload(payload)
     return services.tweet_fan_out(
-        tweet_id=payload["tweet_id"],
-        author_id=payload["author_id"],
-        reply_to_id=payload["reply_to_id"],
-        reply_to_user_id=payload["reply_to_user_id"],
-        retweet_of_id=payload.get("retweet_of_id"),
+        tweet_id=event.tweet_id,
+        author_id=event.author_id,
+        reply_to_id=event.reply_to_id,
+        reply_to_user_id=event.reply_to_user_id,
+        retweet_of_id=event.retweet_of_id,
     )
 
 
@@ -29,49 +41,54 @@ def fan_out_chunk_task(tweet_id: int, follower_ids: list[int]) -> int:
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.tweet_deleted_task")
 def tweet_deleted_task(event_id: int, payload: Payload) -> int:
+    event = TweetDeleted.from_payload(payload)
     return services.tweet_remove(
-        tweet_id=payload["tweet_id"],
-        author_id=payload["author_id"],
-        reply_to_id=payload["reply_to_id"],
-        retweet_of_id=payload.get("retweet_of_id"),
+        tweet_id=event.tweet_id,
+        author_id=event.author_id,
+        reply_to_id=event.reply_to_id,
+        retweet_of_id=event.retweet_of_id,
     )
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.like_created_task")
 def like_created_task(event_id: int, payload: Payload) -> None:
-    services.like_changed(user_id=payload["user_id"], tweet_id=payload["tweet_id"], liked=True)
+    event = LikeCreated.from_payload(payload)
+    services.like_changed(user_id=event.user_id, tweet_id=event.tweet_id, liked=True)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.like_deleted_task")
 def like_deleted_task(event_id: int, payload: Payload) -> None:
-    services.like_changed(user_id=payload["user_id"], tweet_id=payload["tweet_id"], liked=False)
+    event = LikeDeleted.from_payload(payload)
+    services.like_changed(user_id=event.user_id, tweet_id=event.tweet_id, liked=False)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.follow_created_task")
 def follow_created_task(event_id: int, payload: Payload) -> None:
-    services.follow_merge(follower_id=payload["follower_id"], followee_id=payload["followee_id"])
-    if services.celebrity_check(user_id=payload["followee_id"]):  # this follow crossed the threshold
-        services.celebrity_promote(user_id=payload["followee_id"])
+    event = FollowCreated.from_payload(payload)
+    services.follow_merge(follower_id=event.follower_id, followee_id=event.followee_id)
+    if services.celebrity_check(user_id=event.followee_id):  # this follow crossed the threshold
+        services.celebrity_promote(user_id=event.followee_id)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.follow_deleted_task")
 def follow_deleted_task(event_id: int, payload: Payload) -> None:
-    services.unfollow_remove(follower_id=payload["follower_id"], followee_id=payload["followee_id"])
+    event = FollowDeleted.from_payload(payload)
+    services.unfollow_remove(follower_id=event.follower_id, followee_id=event.followee_id)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.user_suspended_task")
 def user_suspended_task(event_id: int, payload: Payload) -> None:
-    services.user_suspension_changed(user_id=payload["user_id"], suspended=True)
+    services.user_suspension_changed(user_id=UserSuspended.from_payload(payload).user_id, suspended=True)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.user_unsuspended_task")
 def user_unsuspended_task(event_id: int, payload: Payload) -> None:
-    services.user_suspension_changed(user_id=payload["user_id"], suspended=False)
+    services.user_suspension_changed(user_id=UserUnsuspended.from_payload(payload).user_id, suspended=False)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.user_profile_updated_task")
 def user_profile_updated_task(event_id: int, payload: Payload) -> None:
-    services.author_changed(user_id=payload["user_id"])
+    services.author_changed(user_id=UserProfileUpdated.from_payload(payload).user_id)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.celebrities_sync_task")

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -9,10 +7,12 @@ class TweetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.tweets import tasks
         from twitter import events
+        from twitter.event_types import TweetCreated, TweetDeleted
 
-        def tagged(payload: dict[str, Any]) -> bool:
-            return bool(payload.get("hashtags"))
+        def tagged(event: TweetCreated | TweetDeleted) -> bool:
+            return bool(event.hashtags)
 
-        events.subscribe("tweet.created", "apps.tweets.tasks.hashtags_count_task", when=tagged)
-        events.subscribe("tweet.deleted", "apps.tweets.tasks.hashtags_uncount_task", when=tagged)
+        events.subscribe(TweetCreated, tasks.hashtags_count_task, when=tagged)
+        events.subscribe(TweetDeleted, tasks.hashtags_uncount_task, when=tagged)

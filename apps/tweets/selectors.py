@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connections
 from django.db.models import F, Q
 
@@ -11,14 +10,13 @@ from apps.tweets.models import Like, Tweet, TweetHashtag
 from apps.tweets.rendering import RenderedTweet, render_core
 from twitter.api.pagination import PageParams, paginate_queryset
 from twitter.db.lookups import AnyOf, id_array
-from twitter.db.routing import PRIMARY, alias_for_reads
+from twitter.db.routing import PRIMARY, alias_for_reads, may_be_unreplayed
 from twitter.errors import NotFoundError
-from twitter.ids import id_age_seconds
 
 
 def tweet_get_visible(*, tweet_id: int) -> Tweet:
     tweet = Tweet.objects.filter(pk=tweet_id).first()
-    if tweet is None and id_age_seconds(tweet_id) < settings.REPLICA_LAG_GRACE_SECONDS:
+    if tweet is None and may_be_unreplayed(tweet_id):
         tweet = Tweet.objects.using(PRIMARY).filter(pk=tweet_id).first()
     if tweet is None or tweet.is_deleted:
         raise NotFoundError("Tweet not found.", code="tweet_not_found")

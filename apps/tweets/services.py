@@ -17,6 +17,7 @@ from twitter import events
 from twitter.db.routing import PRIMARY, mark_recent_write
 from twitter.db.rows import insert_row
 from twitter.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from twitter.event_types import LikeCreated, LikeDeleted, TweetCreated, TweetDeleted
 from twitter.text import normalize_text
 
 
@@ -123,17 +124,16 @@ def _publish_created(
     tweet: Tweet, *, mentioned: list[int], hashtags: list[str], original_author_id: int | None = None
 ) -> None:
     events.publish(
-        "tweet.created",
-        {
-            "tweet_id": tweet.id,
-            "author_id": tweet.author_id,
-            "reply_to_id": tweet.reply_to_id,
-            "reply_to_user_id": tweet.reply_to_user_id,
-            "retweet_of_id": tweet.retweet_of_id,
-            "retweet_of_author_id": original_author_id,
-            "mention_ids": mentioned,
-            "hashtags": hashtags,
-        },
+        TweetCreated(
+            tweet_id=tweet.id,
+            author_id=tweet.author_id,
+            reply_to_id=tweet.reply_to_id,
+            reply_to_user_id=tweet.reply_to_user_id,
+            retweet_of_id=tweet.retweet_of_id,
+            retweet_of_author_id=original_author_id,
+            mention_ids=mentioned,
+            hashtags=hashtags,
+        ),
         context={"tweet": tweet},
         writer_id=tweet.author_id,
     )
@@ -149,14 +149,13 @@ def _tombstone(tweet: Tweet) -> None:
         Tweet.objects.filter(pk=tweet.retweet_of_id).update(retweet_count=Greatest(F("retweet_count") - 1, 0))
     user_services.user_counters_adjust(deltas={tweet.author_id: {"tweets_count": -1}})
     events.publish(
-        "tweet.deleted",
-        {
-            "tweet_id": tweet.id,
-            "author_id": tweet.author_id,
-            "reply_to_id": tweet.reply_to_id,
-            "retweet_of_id": tweet.retweet_of_id,
-            "hashtags": [h["tag"] for h in (tweet.entities or {}).get("hashtags", [])],
-        },
+        TweetDeleted(
+            tweet_id=tweet.id,
+            author_id=tweet.author_id,
+            reply_to_id=tweet.reply_to_id,
+            retweet_of_id=tweet.retweet_of_id,
+            hashtags=[h["tag"] for h in (tweet.entities or {}).get("hashtags", [])],
+        )
     )
 
 
@@ -235,8 +234,7 @@ def like_create(*, user_id: int, tweet_id: int) -> tuple[Tweet, bool]:
         user_services.user_counter_adjust_active(user_id=user_id, field="likes_count", delta=1)
         tweet.like_count += 1
         events.publish(
-            "like.created",
-            {"like_id": like.id, "user_id": user_id, "tweet_id": tweet.id, "tweet_author_id": tweet.author_id},
+            LikeCreated(user_id=user_id, tweet_id=tweet.id, tweet_author_id=tweet.author_id, like_id=like.id),
             writer_id=user_id,
         )
     return tweet, True
@@ -255,6 +253,6 @@ def like_delete(*, user_id: int, tweet_id: int) -> tuple[Tweet, bool]:
         Tweet.objects.filter(pk=tweet.id).update(like_count=Greatest(F("like_count") - 1, 0))
         user_services.user_counters_adjust(deltas={user_id: {"likes_count": -1}})
         tweet.like_count = max(tweet.like_count - 1, 0)
-        events.publish("like.deleted", {"user_id": user_id, "tweet_id": tweet.id, "tweet_author_id": tweet.author_id})
+        events.publish(LikeDeleted(user_id=user_id, tweet_id=tweet.id, tweet_author_id=tweet.author_id))
         mark_recent_write(user_id)
     return tweet, True

@@ -5,6 +5,7 @@ from typing import Any
 from celery import shared_task
 
 from apps.tweets import trends
+from twitter.event_types import TweetCreated, TweetDeleted
 from twitter.task_base import ReliableTask
 
 Payload = dict[str, Any]
@@ -12,9 +13,11 @@ Payload = dict[str, Any]
 
 @shared_task(base=ReliableTask, name="apps.tweets.tasks.hashtags_count_task")
 def hashtags_count_task(event_id: int, payload: Payload) -> bool:
-    return trends.count(tweet_id=payload["tweet_id"], tags=payload.get("hashtags") or [])
+    event = TweetCreated.from_payload(payload)
+    return trends.count(tweet_id=event.tweet_id, tags=event.hashtags)
 
 
 @shared_task(base=ReliableTask, name="apps.tweets.tasks.hashtags_uncount_task")
 def hashtags_uncount_task(event_id: int, payload: Payload) -> bool:
-    return trends.uncount(tweet_id=payload["tweet_id"], tags=payload.get("hashtags") or [])
+    event = TweetDeleted.from_payload(payload)
+    return trends.uncount(tweet_id=event.tweet_id, tags=event.hashtags)

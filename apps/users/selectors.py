@@ -3,13 +3,11 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models.functions import Lower
 
 from apps.users.models import User
-from twitter.db.routing import PRIMARY
+from twitter.db.routing import PRIMARY, may_be_unreplayed, unreplayed
 from twitter.errors import NotFoundError, PermissionDeniedError
-from twitter.ids import id_age_seconds
 
 
 def _visible(user: User | None) -> User:
@@ -22,8 +20,7 @@ def _visible(user: User | None) -> User:
 
 def user_get(*, user_id: int) -> User:
     user = User.objects.filter(pk=user_id).first()
-    if user is None and id_age_seconds(user_id) < settings.REPLICA_LAG_GRACE_SECONDS:
-        # So new that the replica may not have replayed it yet: ask the primary.
+    if user is None and may_be_unreplayed(user_id):
         user = User.objects.using(PRIMARY).filter(pk=user_id).first()
     return _visible(user)
 
@@ -62,7 +59,7 @@ def user_summaries(*, user_ids: Iterable[int], using: str | None = None) -> dict
     wanted = list(user_ids)
     found = _summaries(wanted, using)
     if using is None:
-        young = [u for u in wanted if u not in found and id_age_seconds(u) < settings.REPLICA_LAG_GRACE_SECONDS]
+        young = unreplayed(u for u in wanted if u not in found)
         if young:
             found.update(_summaries(young, PRIMARY))
     return found

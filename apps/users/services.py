@@ -34,6 +34,7 @@ from twitter.api.auth import SESSION_CLAIM, session_revoke, user_tokens_revoke
 from twitter.api.fields import parse_id
 from twitter.db.routing import PRIMARY, mark_recent_write
 from twitter.errors import ApplicationError, AuthenticationError, NotFoundError
+from twitter.event_types import UserProfileUpdated, UserRegistered, UserSuspended, UserUnsuspended
 from twitter.redis import redis_errors
 from twitter.text import normalize_text
 
@@ -123,7 +124,7 @@ def user_register(*, username: str, email: str, password: str, display_name: str
     try:
         with transaction.atomic():
             candidate.save(force_insert=True)
-            events.publish("user.registered", {"user_id": candidate.id})
+            events.publish(UserRegistered(user_id=candidate.id))
     except IntegrityError as exc:  # a concurrent registration took the name or email
         field = "email" if "email" in str(exc) else "username"
         raise ApplicationError("Invalid input.", fields={field: [f"This {field} is taken."]}) from exc
@@ -158,7 +159,7 @@ def user_update_profile(*, user_id: int, changes: dict[str, Any]) -> User:
         if cleaned:
             user.save(update_fields=list(cleaned))
             mark_recent_write(user_id)
-            events.publish("user.profile_updated", {"user_id": user_id})
+            events.publish(UserProfileUpdated(user_id=user_id))
     return user
 
 
@@ -223,7 +224,7 @@ def user_suspend(*, user_id: int) -> User:
                 [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
             )
             transaction.on_commit(lambda: _revoke_access(user_tokens_revoke, user_id=user_id))
-            events.publish("user.suspended", {"user_id": user_id})
+            events.publish(UserSuspended(user_id=user_id))
     return user
 
 
@@ -234,7 +235,7 @@ def user_unsuspend(*, user_id: int) -> User:
             user.suspended_at = None
             user.is_active = True
             user.save(update_fields=["suspended_at", "is_active"])
-            events.publish("user.unsuspended", {"user_id": user_id})
+            events.publish(UserUnsuspended(user_id=user_id))
     return user
 
 

@@ -8,6 +8,7 @@ primary read is explicit: `PRIMARY`.
 
 import contextvars
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.db.models import Model
 
 from twitter import keys
 from twitter.db.breaker import CircuitBreaker
+from twitter.ids import id_age_seconds
 from twitter.redis import Batch, get_redis, redis_errors
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,18 @@ def _pinned_to_primary() -> bool:
     if state.pinned_to_primary is None:
         state.pinned_to_primary = recently_wrote(state.viewer_id)
     return state.pinned_to_primary
+
+
+def may_be_unreplayed(row_id: int) -> bool:
+    """The replica-lag rule: a row whose (snowflake) id is younger than
+    REPLICA_LAG_GRACE_SECONDS may not be on the replica yet, so a miss there is asked of the
+    primary; an older miss is a real one."""
+    return bool(id_age_seconds(row_id) < float(settings.REPLICA_LAG_GRACE_SECONDS))
+
+
+def unreplayed(row_ids: Iterable[int]) -> list[int]:
+    """Those of `row_ids` (missing on the replica) that the primary may still have."""
+    return [row_id for row_id in row_ids if may_be_unreplayed(row_id)]
 
 
 def read_alias() -> str:
