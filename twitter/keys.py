@@ -66,7 +66,7 @@ def rebuild_lock(list_key: str) -> str:
     return f"lock:rebuild:{list_key}"
 
 
-# --- Viewer flags (owned by apps.timelines.engagement) -------------------------------
+# --- Viewer flags (owned by apps.tweets.engagement) ----------------------------------
 
 
 def viewer_likes(user_id: int) -> str:

@@ -2,6 +2,7 @@
 
 import os
 import threading
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -85,3 +86,16 @@ class Batch:
             if isinstance(result, Exception):
                 raise result
         return results
+
+
+_ADD_IF_LOADED = """
+-- Add ARGV[1] to the set KEYS[1] only if the set exists (was loaded whole).
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('SADD', KEYS[1], ARGV[1]) end
+return 0
+"""
+
+
+def add_if_loaded(key: str, member: str, *, client: Any) -> Any:
+    """Add `member` to the set `key` only if the set exists: a set that is loaded whole from
+    the database when missing must not be recreated holding one member."""
+    return registered_script(_ADD_IF_LOADED)(keys=[key], args=[member], client=client)

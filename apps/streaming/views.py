@@ -29,9 +29,10 @@ from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
 from apps.notifications import selectors as notification_selectors
-from apps.notifications.api.rendering import render_groups
+from apps.notifications.rendering import render_groups
 from apps.streaming.hub import hub
 from apps.timelines import selectors as timeline_selectors
+from apps.tweets import presentation
 from twitter import keys
 from twitter.api.auth import Access, bearer_token, is_revoked, verified_access
 from twitter.api.errors import error_body, error_response
@@ -126,7 +127,7 @@ def _frame(event: str, data: bytes, event_id: int | None = None) -> bytes:
 
 
 def _home_item(viewer: int, tweet_id: int) -> bytes | None:
-    page = timeline_selectors.tweets_by_id(tweet_ids=[tweet_id], viewer_id=viewer)
+    page = presentation.tweets_by_id(tweet_ids=[tweet_id], viewer_id=viewer)
     return page.items[0] if page.items else None
 
 

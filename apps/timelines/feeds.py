@@ -1,10 +1,9 @@
 """The Redis side of timelines: the one module that reads and writes them.
 
 Lists hold tweet ids as decimal strings, newest first, capped at TIMELINE_MAX_LENGTH; a
-trailing '0' marks a list that holds everything (nothing older exists). A tweet is cached
-as "author_id|retweet_of_id|core" (retweet_of_id '0' for an original) where core is its
-JSON members without braces (apps.tweets.rendering), or as the tombstone 'x' once
-deleted. Every key comes from twitter.keys.
+trailing '0' marks a list that holds everything (nothing older exists). The cached tweets
+and author cards a page joins belong to the tweets context (apps.tweets.cache). Every key
+comes from twitter.keys.
 """
 
 from collections.abc import Iterable, Sequence
@@ -15,16 +14,14 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from redis.commands.core import Script
 
-from apps.tweets.rendering import RenderedTweet
 from twitter import keys
-from twitter.redis import Batch, get_redis, registered_script
+from twitter.redis import Batch, add_if_loaded, get_redis, registered_script
 
 COMPLETE = "0"
-TOMBSTONE = b"x"
 _LUA = Path(__file__).resolve().parent / "lua"
 
 
-_SOURCES = {name: (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page", "add_if_loaded")}
+_SOURCES = {name: (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page")}
 
 
 def script(name: str) -> Script:
@@ -102,67 +99,6 @@ def drop(list_key: str) -> None:
     get_redis().delete(list_key)
 
 
-# --- Cached tweets and authors ------------------------------------------------------
-
-
-def _as_bytes(values: list[Any]) -> list[bytes | None]:
-    """The client never decodes responses (twitter.redis), so values are bytes or None."""
-    return values
-
-
-@dataclass(frozen=True)
-class CachedTweet:
-    author_id: int
-    retweet_of_id: int | None
-    core: bytes
-
-    def encode(self) -> bytes:
-        return b"%d|%d|%s" % (self.author_id, self.retweet_of_id or 0, self.core)
-
-    @classmethod
-    def decode(cls, value: bytes) -> "CachedTweet":
-        author, original, core = value.split(b"|", 2)
-        return cls(author_id=int(author), retweet_of_id=int(original) or None, core=core)
-
-
-def cache_tweets(tweets: Iterable[RenderedTweet], *, batch: Batch | None = None) -> None:
-    ttl = int(settings.TWEET_CACHE_SECONDS)
-    pipe = batch.pipe if batch is not None else get_redis().pipeline(transaction=False)
-    for tweet in tweets:
-        value = CachedTweet(author_id=tweet.author_id, retweet_of_id=tweet.retweet_of_id, core=tweet.core)
-        pipe.set(keys.tweet(tweet.id), value.encode(), ex=ttl)
-    if batch is None:
-        pipe.execute()
-
-
-def tombstone(tweet_id: int) -> None:
-    get_redis().set(keys.tweet(tweet_id), TOMBSTONE, ex=int(settings.TWEET_CACHE_SECONDS))
-
-
-def cached_tweets(tweet_ids: Sequence[int]) -> list[bytes | None]:
-    if not tweet_ids:
-        return []
-    return _as_bytes(get_redis().mget([keys.tweet(tweet_id) for tweet_id in tweet_ids]))
-
-
-def author_cards(user_ids: Sequence[int]) -> list[bytes | None]:
-    if not user_ids:
-        return []
-    return _as_bytes(get_redis().mget([keys.author_card(user_id) for user_id in user_ids]))
-
-
-def cache_author_cards(cards: dict[int, bytes]) -> None:
-    ttl = int(settings.TWEET_CACHE_SECONDS)
-    pipe = get_redis().pipeline(transaction=False)
-    for user_id, card in cards.items():
-        pipe.set(keys.author_card(user_id), card, ex=ttl)
-    pipe.execute()
-
-
-def forget_author_card(user_id: int) -> None:
-    get_redis().delete(keys.author_card(user_id))
-
-
 # --- Sets: celebrities, a home's state, suspended users ------------------------------
 
 # A set holding this member was loaded whole from the database; one without it (Redis
@@ -191,7 +127,7 @@ def set_celebrity(user_id: int, value: bool) -> None:
     """Add or remove a celebrity in the loaded set (a set not loaded stays so)."""
     client = get_redis()
     if value:
-        script("add_if_loaded")(keys=[keys.celebrities()], args=[str(user_id)], client=client)
+        add_if_loaded(keys.celebrities(), str(user_id), client=client)
     else:
         client.srem(keys.celebrities(), user_id)
 
@@ -221,7 +157,7 @@ def follow_celebrity(user_ids: Iterable[int], celebrity_id: int, *, following: b
     if following:
         pipe = get_redis().pipeline(transaction=False)
         for user_id in user_ids:
-            script("add_if_loaded")(keys=[keys.home_state(user_id)], args=[str(celebrity_id)], client=pipe)
+            add_if_loaded(keys.home_state(user_id), str(celebrity_id), client=pipe)
         pipe.execute()
     else:
         pipe = get_redis().pipeline(transaction=False)
@@ -243,7 +179,7 @@ def hide_author(viewer_id: int, author_id: int, hidden: bool) -> None:
     again (followed again). Hidden until then or until the home is rebuilt."""
     key, member = keys.home_state(viewer_id), f"-{author_id}"
     if hidden:
-        script("add_if_loaded")(keys=[key], args=[member], client=get_redis())
+        add_if_loaded(key, member, client=get_redis())
     else:
         get_redis().srem(key, member)
 
@@ -258,7 +194,7 @@ def set_suspended(user_id: int, suspended: bool) -> None:
     read whole from the database when next needed)."""
     client = get_redis()
     if suspended:
-        script("add_if_loaded")(keys=[keys.suspended_users()], args=[str(user_id)], client=client)
+        add_if_loaded(keys.suspended_users(), str(user_id), client=client)
     else:
         client.srem(keys.suspended_users(), user_id)
 

@@ -2,40 +2,27 @@
 
 A page is served from the cached lists when it can be (no SQL), continues from the
 replica past what the cache holds, and falls back to the replica entirely when Redis is
-down. Tweets missing from the cache are hydrated from the replica in one query (from
-the primary when too new to be there); deleted tweets and suspended or hidden authors
-never show.
+down. What the cache lacks is hydrated by the tweets context (apps.tweets.presentation);
+deleted tweets and suspended or hidden authors never show.
 """
 
-import contextlib
 import logging
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
 from apps.follows import selectors as follow_selectors
-from apps.timelines import engagement, feeds, services
-from apps.tweets import rendering
+from apps.timelines import feeds, services
+from apps.tweets import cache, presentation, rendering
 from apps.tweets import selectors as tweet_selectors
-from apps.users import selectors as user_selectors
 from twitter import keys
 from twitter.api.pagination import PageParams
-from twitter.db.routing import PRIMARY, read_alias, unreplayed
+from twitter.db.routing import read_alias
 from twitter.redis import redis_errors
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Page:
-    ids: list[int]
-    items: list[bytes]  # each one tweet's JSON
-
-    def json(self) -> bytes:
-        return b"[" + b",".join(self.items) + b"]"
 
 
 def _lower(params: PageParams) -> int | None:
@@ -96,7 +83,7 @@ class _Entries:
     def from_database(cls, ids: list[int]) -> "_Entries":
         return cls([], ids, False)
 
-    def page(self, viewer_id: int | None) -> Page:
+    def page(self, viewer_id: int | None) -> presentation.Page:
         """The page: straight from the rows when the cache returned all of it, else
         hydrated (what the cache lacked comes from the database)."""
         if not self.more:
@@ -111,25 +98,32 @@ class _Entries:
             entries.append((row.id, row.value))
             if not row.value:
                 continue
-            tweet = feeds.CachedTweet.decode(row.value)
+            tweet = cache.CachedTweet.decode(row.value)
             if row.card:
                 cards[tweet.author_id] = row.card
             if row.orig_value and tweet.retweet_of_id is not None:
                 originals[tweet.retweet_of_id] = row.orig_value
                 if row.orig_card:
-                    cards[feeds.CachedTweet.decode(row.orig_value).author_id] = row.orig_card
+                    cards[cache.CachedTweet.decode(row.orig_value).author_id] = row.orig_card
             if self.flags_loaded:
                 flags[tweet.retweet_of_id or row.id] = _row_flags(row)
         seen = {tweet_id for tweet_id, _ in entries}
         entries += [(tweet_id, b"") for tweet_id in self.more if tweet_id not in seen]
-        return hydrate(entries, viewer_id=viewer_id, known_cards=cards, known_originals=originals, known_flags=flags)
+        return presentation.hydrate(
+            entries,
+            viewer_id=viewer_id,
+            known_cards=cards,
+            known_originals=originals,
+            known_flags=flags,
+            hidden_authors=(lambda: feeds.hidden_author_ids(viewer_id)) if viewer_id is not None else None,
+        )
 
 
 def _row_flags(row: feeds.CachedRow) -> bytes:
     return rendering.viewer_flags(liked=row.liked == b"1", retweeted=row.retweeted == b"1")
 
 
-def _assembled(rows: list[feeds.CachedRow], *, viewer_id: int | None, flags_loaded: bool) -> Page | None:
+def _assembled(rows: list[feeds.CachedRow], *, viewer_id: int | None, flags_loaded: bool) -> presentation.Page | None:
     """Each row's JSON from its cached parts, as `hydrate` would make it; None when a
     part is missing (a value, a card, a retweet's original, the viewer's flags)."""
     if viewer_id is not None and not flags_loaded:
@@ -146,7 +140,7 @@ def _assembled(rows: list[feeds.CachedRow], *, viewer_id: int | None, flags_load
                 return None
             nested = rendering.assemble(row.orig_value.split(b"|", 2)[2], row.orig_card, flag)
         items.append(rendering.assemble(core, row.card, flag, nested))
-    return Page(ids=[row.id for row in rows], items=items)
+    return presentation.Page(ids=[row.id for row in rows], items=items)
 
 
 # A page may need its home list and each followed celebrity's list built first; past this
@@ -224,7 +218,7 @@ def _entries(timeline: _Timeline, params: PageParams) -> _Entries:
         return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
 
 
-def home_page(*, viewer_id: int, params: PageParams) -> Page:
+def home_page(*, viewer_id: int, params: PageParams) -> presentation.Page:
     timeline = _Timeline(
         list_key=keys.home_timeline(viewer_id),
         owner_id=viewer_id,
@@ -236,7 +230,7 @@ def home_page(*, viewer_id: int, params: PageParams) -> Page:
     return _entries(timeline, params).page(viewer_id)
 
 
-def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Page:
+def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> presentation.Page:
     timeline = _Timeline(
         list_key=keys.user_timeline(user_id),
         owner_id=user_id,
@@ -246,131 +240,3 @@ def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> Pag
         pull=_pull_user,
     )
     return _entries(timeline, params).page(viewer_id)
-
-
-def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:
-    """Tweets in the order given, from the cache or the database; hidden ones left out."""
-    return hydrate([(tweet_id, b"") for tweet_id in tweet_ids], viewer_id=viewer_id, check_suspended=True)
-
-
-def _cached(tweet_ids: Sequence[int]) -> dict[int, bytes]:
-    try:
-        values = feeds.cached_tweets(tweet_ids)
-    except redis_errors:
-        return {}
-    return {tweet_id: value for tweet_id, value in zip(tweet_ids, values, strict=True) if value}
-
-
-def _parts(
-    tweet_ids: Sequence[int], known: dict[int, bytes], viewer_id: int | None
-) -> tuple[dict[int, feeds.CachedTweet], bool]:
-    """The cached form of each visible tweet among `tweet_ids`: from `known` values, the
-    cache, then the database. Returns (parts, whether the database was read)."""
-    values = dict(known)
-    values.update(_cached([tweet_id for tweet_id in tweet_ids if tweet_id not in values]))
-    parts = {
-        tweet_id: feeds.CachedTweet.decode(values[tweet_id])
-        for tweet_id in tweet_ids
-        if tweet_id in values and values[tweet_id] != feeds.TOMBSTONE
-    }
-    missing = [tweet_id for tweet_id in tweet_ids if tweet_id not in values]
-    if missing:
-        parts.update(_load_missing(missing, viewer_id))
-    return parts, bool(missing)
-
-
-def hydrate(
-    entries: Sequence[tuple[int, bytes]],
-    *,
-    viewer_id: int | None,
-    check_suspended: bool = False,
-    known_cards: dict[int, bytes] | None = None,
-    known_originals: dict[int, bytes] | None = None,
-    known_flags: dict[int, bytes] | None = None,
-) -> Page:
-    """Turn (id, cached value or b"") pairs into tweet JSON: cache misses are filled from the
-    database, retweets get their original nested, a signed-in viewer gets their flags."""
-    parts, loaded = _parts([tweet_id for tweet_id, _ in entries], {t: v for t, v in entries if v}, viewer_id)
-    original_ids = sorted({part.retweet_of_id for part in parts.values() if part.retweet_of_id is not None})
-    originals: dict[int, feeds.CachedTweet] = {}
-    if original_ids:
-        originals, loaded_originals = _parts(original_ids, known_originals or {}, None)
-        loaded = loaded or loaded_originals
-
-    authors = sorted({part.author_id for part in (*parts.values(), *originals.values())})
-    summaries = user_selectors.user_summaries(user_ids=authors) if check_suspended or loaded else None
-    known = known_cards or {}
-    cards = {**known, **_author_cards([a for a in authors if a not in known], summaries)}
-
-    def card_of(author_id: int) -> bytes | None:
-        summary = summaries.get(author_id) if summaries is not None else None
-        return None if summary is not None and summary.is_suspended else cards.get(author_id)
-
-    shown: list[tuple[int, feeds.CachedTweet, bytes, feeds.CachedTweet | None, bytes | None]] = []
-    for tweet_id, _ in entries:
-        part = parts.get(tweet_id)
-        card = card_of(part.author_id) if part is not None else None
-        if part is None or card is None:
-            continue
-        original = originals.get(part.retweet_of_id) if part.retweet_of_id is not None else None
-        original_card = card_of(original.author_id) if original is not None else None
-        if part.retweet_of_id is not None and original_card is None:
-            continue  # the original was deleted or its author suspended
-        shown.append((tweet_id, part, card, original, original_card))
-
-    flags = dict(known_flags or {})
-    if viewer_id is not None:
-        unflagged = {part.retweet_of_id or t for t, part, *_ in shown} - flags.keys()
-        flags.update(engagement.flags(viewer_id=viewer_id, tweet_ids=sorted(unflagged)))
-    items = []
-    for tweet_id, part, card, original, original_card in shown:
-        flag = flags.get(part.retweet_of_id or tweet_id, b"")
-        nested = b"null"
-        if original is not None and original_card is not None:
-            nested = rendering.assemble(original.core, original_card, flag)
-        items.append(rendering.assemble(part.core, card, flag, nested))
-    return Page(ids=[tweet_id for tweet_id, *_ in shown], items=items)
-
-
-def _load_missing(tweet_ids: list[int], viewer_id: int | None) -> dict[int, feeds.CachedTweet]:
-    rendered = tweet_selectors.tweets_render(tweet_ids=tweet_ids, using=read_alias())
-    young = unreplayed(t for t in tweet_ids if t not in rendered)
-    if young:
-        rendered.update(tweet_selectors.tweets_render(tweet_ids=young, using=PRIMARY))
-    hidden: set[int] = set()
-    try:
-        feeds.cache_tweets(rendered.values())
-        if viewer_id is not None:
-            hidden = feeds.hidden_author_ids(viewer_id)
-    except redis_errors:
-        pass
-    return {
-        tweet_id: feeds.CachedTweet(author_id=tweet.author_id, retweet_of_id=tweet.retweet_of_id, core=tweet.core)
-        for tweet_id, tweet in rendered.items()
-        if tweet.author_id not in hidden
-    }
-
-
-def _author_cards(author_ids: list[int], summaries: dict[int, user_selectors.UserSummary] | None) -> dict[int, bytes]:
-    try:
-        cached = feeds.author_cards(author_ids)
-    except redis_errors:
-        cached = [None] * len(author_ids)
-    cards = {author: card for author, card in zip(author_ids, cached, strict=True) if card is not None}
-    absent = [author for author in author_ids if author not in cards]
-    if absent:
-        found = summaries if summaries is not None else user_selectors.user_summaries(user_ids=absent)
-        fresh = {
-            author: rendering.author_card(
-                user_id=author,
-                username=found[author].username,
-                display_name=found[author].display_name,
-                avatar_url=found[author].avatar_url,
-            )
-            for author in absent
-            if author in found
-        }
-        cards.update(fresh)
-        with contextlib.suppress(*redis_errors):
-            feeds.cache_author_cards(fresh)
-    return cards

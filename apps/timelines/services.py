@@ -10,8 +10,9 @@ from celery import current_app
 from django.conf import settings
 
 from apps.follows import selectors as follow_selectors
-from apps.timelines import engagement, feeds
+from apps.timelines import feeds
 from apps.timelines.models import Celebrity
+from apps.tweets import cache, engagement
 from apps.tweets import selectors as tweet_selectors
 from apps.tweets.rendering import RenderedTweet
 from apps.users import selectors as user_selectors
@@ -29,7 +30,7 @@ def _is_shown_on_profile(author_id: int, reply_to_user_id: int | None) -> bool:
 def tweet_cache(*, tweet_ids: list[int], using: str) -> dict[int, bytes]:
     """Render live tweets from the database into the cache; return their cores."""
     rendered = tweet_selectors.tweets_render(tweet_ids=tweet_ids, using=using)
-    feeds.cache_tweets(rendered.values())
+    cache.cache_tweets(rendered.values())
     return {tweet_id: tweet.core for tweet_id, tweet in rendered.items()}
 
 
@@ -56,12 +57,12 @@ def tweet_show_to_author(
     repeated."""
     related = _related(reply_to_id, retweet_of_id)
     if rendered is not None:
-        feeds.cache_tweets([rendered], batch=batch)
+        cache.cache_tweets([rendered], batch=batch)
         if related:
             tweet_cache(tweet_ids=related, using=PRIMARY)
     else:
-        value = feeds.cached_tweets([tweet_id])[0]
-        if value == feeds.TOMBSTONE:
+        value = cache.cached_tweets([tweet_id])[0]
+        if value == cache.TOMBSTONE:
             return  # deleted already
         if value is None:
             cached = tweet_cache(tweet_ids=[tweet_id, *related], using=PRIMARY)
@@ -171,7 +172,7 @@ def _stream_to_followers_of_celebrity(author_id: int, also_following: int | None
 def tweet_hide(*, tweet_id: int, author_id: int, reply_to_id: int | None, retweet_of_id: int | None = None) -> None:
     """Right after a delete commits: hidden everywhere (tombstone); the tweet replied to or
     retweeted shows its new count."""
-    feeds.tombstone(tweet_id)
+    cache.tombstone(tweet_id)
     if retweet_of_id is not None:
         engagement.set_retweeted(user_id=author_id, tweet_id=retweet_of_id, retweeted=False)
     related = _related(reply_to_id, retweet_of_id)
@@ -253,7 +254,7 @@ def like_changed(*, user_id: int, tweet_id: int, liked: bool) -> None:
 
 def user_suspension_changed(*, user_id: int, suspended: bool) -> None:
     feeds.set_suspended(user_id, suspended)
-    feeds.forget_author_card(user_id)
+    cache.forget_author_card(user_id)
 
 
 def suspended_reload(*, using: str | None = None) -> None:
@@ -262,7 +263,7 @@ def suspended_reload(*, using: str | None = None) -> None:
 
 
 def author_changed(*, user_id: int) -> None:
-    feeds.forget_author_card(user_id)
+    cache.forget_author_card(user_id)
 
 
 # --- Rebuilds ---------------------------------------------------------------------

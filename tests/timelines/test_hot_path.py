@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from apps.timelines import selectors
 from apps.timelines.api.hot_path import HOT_PATH_REQUESTS
+from apps.tweets import presentation
 from tests.conftest import READ_ROLE, Api, Events
 from tests.factories import UserFactory
 from twitter.api.pagination import PageParams
@@ -136,10 +137,10 @@ def test_other_methods_and_paths_go_down_the_stack(world: dict[str, Any]) -> Non
 
 def test_a_page_whole_in_the_cache_is_assembled_as_hydration_would(world: dict[str, Any]) -> None:
     reader: Api = world["reader"]
-    with mock.patch.object(selectors, "hydrate", side_effect=AssertionError("hydrated")):
+    with mock.patch.object(presentation, "hydrate", side_effect=AssertionError("hydrated")):
         page = selectors.home_page(viewer_id=reader.user.pk, params=PageParams())
     assert len(page.ids) >= 7
-    hydrated = selectors.hydrate([(tweet_id, b"") for tweet_id in page.ids], viewer_id=reader.user.pk)
+    hydrated = presentation.hydrate([(tweet_id, b"") for tweet_id in page.ids], viewer_id=reader.user.pk)
     assert page.json() == hydrated.json()
     alice = int(world["tweets"][0]["author"]["id"])
     anonymous = selectors.user_page(user_id=alice, viewer_id=None, params=PageParams())

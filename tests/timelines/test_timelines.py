@@ -241,8 +241,8 @@ def test_the_pre_serialized_page_equals_the_serializer(pair: tuple[Api, Api], ou
     """The hot path joins cached bytes; the result must be what DRF's serializer gives."""
     import json
 
-    from apps.tweets.api.serializers import TweetOutputSerializer
     from apps.tweets.models import Tweet
+    from apps.tweets.serializers import TweetOutputSerializer
 
     reader, author = pair
     root = author.tweet("root")["id"]

@@ -9,9 +9,8 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from apps.timelines import engagement
+from apps.tweets import engagement, services
 from apps.tweets import selectors as tweet_selectors
-from apps.tweets import services
 from apps.tweets.models import Like, Tweet
 from apps.tweets.rendering import viewer_flags
 from tests.conftest import Api, Events

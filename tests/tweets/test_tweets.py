@@ -4,8 +4,8 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from apps.tweets.api.serializers import TweetOutputSerializer
 from apps.tweets.models import Tweet
+from apps.tweets.serializers import TweetOutputSerializer
 from apps.users.models import User
 from tests.conftest import Api, Events
 from tests.factories import UserFactory

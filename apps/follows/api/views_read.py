@@ -8,8 +8,8 @@ from rest_framework.response import Response
 
 from apps.follows import selectors
 from apps.users import selectors as user_selectors
-from apps.users.api.lists import user_list_response
-from apps.users.api.serializers import UserOutputSerializer
+from apps.users.lists import user_list_response
+from apps.users.serializers import UserOutputSerializer
 from twitter.api.pagination import PAGE_PARAMETERS, PageParams, page_params
 from twitter.api.views import ReadApiView
 

@@ -8,16 +8,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.notifications import selectors
-from apps.notifications.api.rendering import render_groups
 from apps.notifications.models import Kind
-from apps.tweets.api.serializers import AuthorOutputSerializer, TweetOutputSerializer
+from apps.notifications.rendering import render_groups
+from apps.tweets.serializers import AuthorOutputSerializer, TweetOutputSerializer
 from twitter.api.pagination import PAGE_PARAMETERS, link_header, page_params
 from twitter.api.views import ReadApiView, request_user_id
 from twitter.errors import ApplicationError
 
 
 class NotificationOutputSerializer(serializers.Serializer):
-    """Documents the JSON that apps.notifications.api.rendering builds."""
+    """Documents the JSON that apps.notifications.rendering builds."""
 
     id = serializers.CharField(help_text="The newest notification of the group; the listing's cursor.")
     type = serializers.ChoiceField(choices=Kind.choices)

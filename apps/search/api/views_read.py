@@ -15,12 +15,12 @@ from rest_framework.response import Response
 
 from apps.search import selectors
 from apps.search.query import QUERY_MAX_LENGTH
-from apps.timelines import selectors as timeline_selectors
-from apps.timelines.api.views_read import viewer_of
-from apps.tweets.api.serializers import TweetOutputSerializer
+from apps.tweets import presentation
+from apps.tweets.serializers import TweetOutputSerializer
 from apps.users import selectors as user_selectors
-from apps.users.api.serializers import UserOutputSerializer
+from apps.users.serializers import UserOutputSerializer
 from twitter.api.fields import IdField, WholeNumberField
+from twitter.api.pages import viewer_of
 from twitter.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageParams, link_header, offset_link_header
 from twitter.api.views import ReadApiView
 
@@ -97,7 +97,7 @@ class SearchApi(ReadApiView):
             found = selectors.search_tweets(
                 text=text, sort=data["sort"], limit=limit, offset=offset, max_id=data.get("max_id")
             )
-            page = timeline_selectors.tweets_by_id(tweet_ids=found.items, viewer_id=viewer_of(request))
+            page = presentation.tweets_by_id(tweet_ids=found.items, viewer_id=viewer_of(request))
             response = HttpResponse(page.json(), content_type="application/json")
             if data["sort"] == "recent":
                 header = link_header(request, found.items, PageParams(limit=limit, max_id=data.get("max_id")))

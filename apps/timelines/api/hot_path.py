@@ -22,8 +22,9 @@ from django.urls import NoReverseMatch, get_urlconf, reverse
 from prometheus_client import Counter
 
 from apps.timelines import selectors
-from apps.timelines.api.views_read import HomeTimelineApi, json_page
+from apps.timelines.api.views_read import HomeTimelineApi
 from twitter.api.auth import request_access
+from twitter.api.pages import json_page
 from twitter.api.pagination import page_params
 from twitter.db import routing
 

@@ -1,33 +1,16 @@
 """read-API: the home timeline and user timelines, as pre-serialized JSON."""
 
-from collections.abc import Sequence
-
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 
 from apps.timelines import selectors
-from apps.tweets.api.serializers import TweetOutputSerializer
+from apps.tweets.serializers import TweetOutputSerializer
 from apps.users import selectors as user_selectors
-from twitter.api.pagination import PAGE_PARAMETERS, PageParams, link_header, page_params
+from twitter.api.pages import json_page, viewer_of
+from twitter.api.pagination import PAGE_PARAMETERS, page_params
 from twitter.api.views import ReadApiView, request_user_id
-
-
-def json_page(
-    request: HttpRequest, page: selectors.Page, params: PageParams, cursors: Sequence[int] | None = None
-) -> HttpResponse:
-    """A page of tweets; `cursors` are the ids that paginate it when they are not the
-    tweets' own (e.g. like ids), newest first."""
-    response = HttpResponse(page.json(), content_type="application/json")
-    header = link_header(request, page.ids if cursors is None else cursors, params)
-    if header:
-        response["Link"] = header
-    return response
-
-
-def viewer_of(request: Request) -> int | None:
-    return request_user_id(request) if request.user is not None and request.user.is_authenticated else None
 
 
 class HomeTimelineApi(ReadApiView):

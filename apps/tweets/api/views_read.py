@@ -7,14 +7,13 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.timelines import selectors as timeline_selectors
-from apps.timelines.api.views_read import json_page, viewer_of
-from apps.tweets import entities, selectors, trends
-from apps.tweets.api.serializers import TweetOutputSerializer
+from apps.tweets import entities, presentation, selectors, trends
+from apps.tweets.serializers import TweetOutputSerializer
 from apps.users import selectors as user_selectors
-from apps.users.api.lists import user_list_response
-from apps.users.api.serializers import UserOutputSerializer
+from apps.users.lists import user_list_response
+from apps.users.serializers import UserOutputSerializer
 from twitter.api.fields import WholeNumberField
+from twitter.api.pages import json_page, viewer_of
 from twitter.api.pagination import PAGE_PARAMETERS, page_params
 from twitter.api.views import ReadApiView
 from twitter.errors import ApplicationError, NotFoundError
@@ -26,7 +25,7 @@ DESCENDANTS_MAX = 200
 class TweetDetailApi(ReadApiView):
     @extend_schema(responses={200: TweetOutputSerializer})
     def get(self, request: Request, tweet_id: int) -> HttpResponse:
-        page = timeline_selectors.tweets_by_id(tweet_ids=[tweet_id], viewer_id=viewer_of(request))
+        page = presentation.tweets_by_id(tweet_ids=[tweet_id], viewer_id=viewer_of(request))
         if not page.items:
             raise NotFoundError("Tweet not found.", code="tweet_not_found")
         return HttpResponse(page.items[0], content_type="application/json")
@@ -38,7 +37,7 @@ class TweetRepliesApi(ReadApiView):
         tweet = selectors.tweet_get_visible(tweet_id=tweet_id)
         params = page_params(request)
         ids = selectors.reply_ids_page(tweet_id=tweet.retweet_of_id or tweet.id, params=params)
-        page = timeline_selectors.tweets_by_id(tweet_ids=ids, viewer_id=viewer_of(request))
+        page = presentation.tweets_by_id(tweet_ids=ids, viewer_id=viewer_of(request))
         return json_page(request, page, params)
 
 
@@ -61,10 +60,10 @@ class TweetContextApi(ReadApiView):
         tweet = selectors.tweet_get_visible(tweet_id=tweet_id)
         anchor = tweet.retweet_of_id or tweet.id
         viewer = viewer_of(request)
-        ancestors = timeline_selectors.tweets_by_id(
+        ancestors = presentation.tweets_by_id(
             tweet_ids=selectors.ancestor_ids(tweet_id=anchor, limit=ANCESTORS_MAX), viewer_id=viewer
         )
-        descendants = timeline_selectors.tweets_by_id(
+        descendants = presentation.tweets_by_id(
             tweet_ids=selectors.descendant_ids(tweet_id=anchor, limit=DESCENDANTS_MAX), viewer_id=viewer
         )
         body = b'{"ancestors":' + ancestors.json() + b',"descendants":' + descendants.json() + b"}"
@@ -86,7 +85,7 @@ class UserLikesApi(ReadApiView):
         user_selectors.user_get(user_id=user_id)
         params = page_params(request)
         pairs = selectors.likes_page(user_id=user_id, params=params)
-        page = timeline_selectors.tweets_by_id(tweet_ids=[t for _, t in pairs], viewer_id=viewer_of(request))
+        page = presentation.tweets_by_id(tweet_ids=[t for _, t in pairs], viewer_id=viewer_of(request))
         return json_page(request, page, params, cursors=[like_id for like_id, _ in pairs])
 
 
@@ -104,7 +103,7 @@ class HashtagTweetsApi(ReadApiView):
     def get(self, request: Request, tag: str) -> HttpResponse:
         params = page_params(request)
         ids = selectors.hashtag_ids_page(tag=_tag(tag), params=params)
-        page = timeline_selectors.tweets_by_id(tweet_ids=ids, viewer_id=viewer_of(request))
+        page = presentation.tweets_by_id(tweet_ids=ids, viewer_id=viewer_of(request))
         return json_page(request, page, params, cursors=ids)
 
 

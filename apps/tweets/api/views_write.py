@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.tweets import rendering, services
-from apps.tweets.api.serializers import TweetOutputSerializer
+from apps.tweets.serializers import TweetOutputSerializer
 from twitter.api.fields import IdField, StrictCharField, parse_id
 from twitter.api.views import reject_unknown_fields, request_user_id
 

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from apps.follows import selectors as follow_selectors
 from apps.users import selectors
-from apps.users.api.serializers import UserMeOutputSerializer, UserOutputSerializer, UserProfileOutputSerializer
 from apps.users.models import User
+from apps.users.serializers import UserMeOutputSerializer, UserOutputSerializer, UserProfileOutputSerializer
 from twitter.api.views import ReadApiView, request_user_id
 
 

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.users import services
-from apps.users.api.serializers import TokenPairOutputSerializer, UserMeOutputSerializer
+from apps.users.serializers import TokenPairOutputSerializer, UserMeOutputSerializer
 from twitter.api.fields import IdField, StrictCharField
 from twitter.api.views import reject_unknown_fields, request_user_id
 

@@ -10,12 +10,13 @@ cached too.
 
 from collections.abc import Sequence
 
-from apps.timelines import feeds
+from django.conf import settings
+
 from apps.tweets import rendering
 from apps.tweets import selectors as tweet_selectors
 from twitter import keys
 from twitter.db.routing import read_alias
-from twitter.redis import get_redis, redis_errors
+from twitter.redis import add_if_loaded, get_redis, redis_errors
 
 LOADED = "0"
 
@@ -24,7 +25,7 @@ def _load(key: str, ids: set[int]) -> None:
     pipe = get_redis().pipeline(transaction=True)
     pipe.delete(key)
     pipe.sadd(key, LOADED, *[str(tweet_id) for tweet_id in ids])
-    pipe.expire(key, feeds.active_ttl_seconds())
+    pipe.expire(key, int(settings.TIMELINE_ACTIVE_DAYS * 86400))  # as long as the viewer's timelines
     pipe.execute()
 
 
@@ -69,6 +70,6 @@ def set_retweeted(*, user_id: int, tweet_id: int, retweeted: bool) -> None:
 def _set_member(key: str, tweet_id: int, present: bool) -> None:
     client = get_redis()
     if present:
-        feeds.script("add_if_loaded")(keys=[key], args=[str(tweet_id)], client=client)
+        add_if_loaded(key, str(tweet_id), client=client)
     else:
         client.srem(key, str(tweet_id))

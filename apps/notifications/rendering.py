@@ -3,7 +3,7 @@
 import orjson
 
 from apps.notifications.selectors import Group
-from apps.timelines import selectors as timeline_selectors
+from apps.tweets import presentation
 from apps.tweets import rendering as tweet_rendering
 from apps.users import selectors as user_selectors
 from twitter.ids import id_datetime
@@ -13,7 +13,7 @@ def render_groups(groups: list[Group], *, viewer_id: int, last_read_id: int) -> 
     """(the cursor ids of the groups shown, the JSON array). A group whose tweet is gone
     or whose actors are all suspended is left out."""
     tweet_ids = sorted({group.tweet_id for group in groups if group.tweet_id is not None})
-    page = timeline_selectors.tweets_by_id(tweet_ids=tweet_ids, viewer_id=viewer_id)
+    page = presentation.tweets_by_id(tweet_ids=tweet_ids, viewer_id=viewer_id)
     tweets = dict(zip(page.ids, page.items, strict=True))
     summaries = user_selectors.user_summaries(user_ids={actor for group in groups for actor in group.actor_ids})
     shown: list[int] = []

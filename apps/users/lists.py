@@ -4,7 +4,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.users import selectors
-from apps.users.api.serializers import UserOutputSerializer
+from apps.users.serializers import UserOutputSerializer
 from twitter.api.pagination import PageParams, paginated_response
 
 
