@@ -388,9 +388,8 @@ class Bench:
     def _drop_cold(self) -> None:
         """What a user away for weeks has in Redis: no home list, no engagement sets."""
         for user_id in self.cold_users:
-            feeds.drop(keys.home_timeline(user_id))
-            feeds.drop(keys.viewer_likes(user_id))
-            feeds.drop(keys.viewer_retweets(user_id))
+            feeds.drop(feeds.Home(user_id))
+            get_redis().delete(keys.viewer_likes(user_id), keys.viewer_retweets(user_id))
 
     def run_cold(self) -> None:
         """Each cold user reads their home once, one at a time: the latency of a rebuild.

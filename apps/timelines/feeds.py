@@ -1,4 +1,8 @@
-"""The Redis side of timelines: the one module that reads and writes them.
+"""The timeline store: the one module that reads and writes timelines in Redis.
+
+Callers name a timeline (`Home(user_id)`, `Profile(user_id)`) and say what to do with it
+(push a tweet to these homes, unpush, merge, publish a rebuilt one, page it); the keys
+are built here and nowhere else.
 
 Lists hold tweet ids as decimal strings, newest first, capped at TIMELINE_MAX_LENGTH; a
 trailing '0' marks a list that holds everything (nothing older exists). The cached tweets
@@ -21,7 +25,8 @@ COMPLETE = "0"
 _LUA = Path(__file__).resolve().parent / "lua"
 
 
-_SOURCES = {name: (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page")}
+_PRELUDE = (_LUA / "prelude.lua").read_text()
+_SOURCES = {name: _PRELUDE + (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page")}
 
 
 def script(name: str) -> Script:
@@ -37,36 +42,67 @@ def active_ttl_seconds() -> int:
     return int(settings.TIMELINE_ACTIVE_DAYS * 86400)
 
 
-def insert(tweet_id: int, list_keys: Sequence[str], *, batch: Batch | None = None) -> int:
-    """Add `tweet_id` to the existing lists among `list_keys` (idempotent, ordered). With a
-    batch, the call joins it (and 0 is returned: the batch runs later)."""
-    if not list_keys:
+@dataclass(frozen=True)
+class Home:
+    """A user's home timeline: the authors they follow, fanned out (and merged at read time)."""
+
+    user_id: int
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A user's own timeline: their tweets, retweets and self-threads."""
+
+    user_id: int
+
+
+Timeline = Home | Profile
+
+
+def _key(timeline: Timeline) -> str:
+    if isinstance(timeline, Home):
+        return keys.home_timeline(timeline.user_id)
+    return keys.user_timeline(timeline.user_id)
+
+
+def homes(user_ids: Iterable[int]) -> list[Home]:
+    return [Home(user_id) for user_id in user_ids]
+
+
+def push(tweet_id: int, timelines: Sequence[Timeline], *, batch: Batch | None = None) -> int:
+    """Add `tweet_id` to those of `timelines` that exist (idempotent, ordered); returns how
+    many got it. With a batch, the call joins it (and 0 is returned: the batch runs later)."""
+    if not timelines:
         return 0
+    list_keys = [_key(timeline) for timeline in timelines]
     if batch is not None:
-        batch.script(script("insert"), keys=list(list_keys), args=[tweet_id, cap()])
+        batch.script(script("insert"), keys=list_keys, args=[tweet_id, cap()])
         return 0
-    return int(script("insert")(keys=list(list_keys), args=[tweet_id, cap()], client=get_redis()))
+    return int(script("insert")(keys=list_keys, args=[tweet_id, cap()], client=get_redis()))
 
 
-def merge(tweet_ids: Sequence[int], list_keys: Sequence[str]) -> int:
-    """Merge ids (newest first) into each existing list among `list_keys`, one pass each."""
-    if not tweet_ids or not list_keys:
+def merge(tweet_ids: Sequence[int], timelines: Sequence[Timeline]) -> int:
+    """Merge ids (newest first) into each of `timelines` that exists, one pass each."""
+    if not tweet_ids or not timelines:
         return 0
     pipe = get_redis().pipeline(transaction=False)
-    for list_key in list_keys:
-        script("merge")(keys=[list_key], args=[cap(), *tweet_ids], client=pipe)
+    for timeline in timelines:
+        script("merge")(keys=[_key(timeline)], args=[cap(), *tweet_ids], client=pipe)
     return sum(int(added) for added in pipe.execute())
 
 
-def remove(tweet_ids: Iterable[int], list_keys: Sequence[str]) -> int:
+def unpush(tweet_ids: Iterable[int], timelines: Sequence[Timeline]) -> int:
+    """Take these tweets out of `timelines`; returns how many entries went."""
     ids = [str(tweet_id) for tweet_id in tweet_ids]
-    if not ids or not list_keys:
+    if not ids or not timelines:
         return 0
-    return int(script("remove")(keys=list(list_keys), args=ids, client=get_redis()))
+    return int(script("remove")(keys=[_key(timeline) for timeline in timelines], args=ids, client=get_redis()))
 
 
-def replace(list_key: str, tweet_ids: Sequence[int], *, ttl: int | None) -> None:
-    """Write a rebuilt list; ids newest first. A short list is complete: it gets the end mark."""
+def populate(timeline: Timeline, tweet_ids: Sequence[int]) -> None:
+    """Write a rebuilt timeline whole, in one atomic step; ids newest first. A short list is
+    complete: it gets the end mark. It stays while read (TIMELINE_ACTIVE_DAYS)."""
+    list_key = _key(timeline)
     entries = [str(tweet_id) for tweet_id in tweet_ids[: cap()]]
     if len(tweet_ids) < cap():
         entries.append(COMPLETE)
@@ -74,15 +110,14 @@ def replace(list_key: str, tweet_ids: Sequence[int], *, ttl: int | None) -> None
     pipe.delete(list_key)
     for start in range(0, len(entries), 1000):
         pipe.rpush(list_key, *entries[start : start + 1000])
-    if ttl:
-        pipe.expire(list_key, ttl)
+    pipe.expire(list_key, active_ttl_seconds())
     pipe.execute()
 
 
-def list_ids(list_key: str) -> list[int] | None:
-    """Every id in a list (end mark left out), or None when the list does not exist."""
-    client = get_redis()
-    pipe = client.pipeline(transaction=False)
+def ids(timeline: Timeline) -> list[int] | None:
+    """Every id in a timeline (end mark left out), or None when it is not cached."""
+    list_key = _key(timeline)
+    pipe = get_redis().pipeline(transaction=False)
     pipe.exists(list_key)
     pipe.lrange(list_key, 0, -1)
     exists, items = pipe.execute()
@@ -91,12 +126,20 @@ def list_ids(list_key: str) -> list[int] | None:
     return [int(item) for item in items if item != COMPLETE.encode()]
 
 
-def is_complete(list_key: str) -> bool:
-    return bool(get_redis().lindex(list_key, -1) == COMPLETE.encode())
+def is_complete(timeline: Timeline) -> bool:
+    return bool(get_redis().lindex(_key(timeline), -1) == COMPLETE.encode())
 
 
-def drop(list_key: str) -> None:
-    get_redis().delete(list_key)
+def drop(timeline: Timeline) -> None:
+    get_redis().delete(_key(timeline))
+
+
+def existing_homes(user_ids: Sequence[int]) -> list[int]:
+    """Those of `user_ids` whose home is cached (active readers)."""
+    pipe = get_redis().pipeline(transaction=False)
+    for user_id in user_ids:
+        pipe.exists(keys.home_timeline(user_id))
+    return [user_id for user_id, exists in zip(user_ids, pipe.execute(), strict=True) if exists]
 
 
 # --- Sets: celebrities, a home's state, suspended users ------------------------------
@@ -166,13 +209,6 @@ def follow_celebrity(user_ids: Iterable[int], celebrity_id: int, *, following: b
         pipe.execute()
 
 
-def existing_homes(user_ids: Sequence[int]) -> list[int]:
-    pipe = get_redis().pipeline(transaction=False)
-    for user_id in user_ids:
-        pipe.exists(keys.home_timeline(user_id))
-    return [user_id for user_id, exists in zip(user_ids, pipe.execute(), strict=True) if exists]
-
-
 def hide_author(viewer_id: int, author_id: int, hidden: bool) -> None:
     """Hide an author from a home at once (just unfollowed: their entries are still being
     removed, and a fan-out that raced the unfollow may still push one), or show them
@@ -231,26 +267,26 @@ class CachedPage:
 
 
 def page(
+    timeline: Timeline,
     *,
-    list_key: str,
-    viewer_id: int,
     flags_viewer_id: int | None,
     max_id: int | None,
     lower: int | None,
     limit: int,
     ascending: bool,
-    merge_celebrities: bool,
     refresh_ttl: bool,
 ) -> CachedPage:
-    """One page from the cache in one script call. `viewer_id` is whose hidden authors
-    are left out; `flags_viewer_id` whose liked / retweeted flags come with the page."""
-    state_key = keys.home_state(viewer_id) if merge_celebrities else ""
+    """One page from the cache in one script call. A home merges the celebrities its owner
+    follows and leaves out the authors hidden from them; `flags_viewer_id` is whose liked /
+    retweeted flags come with the page."""
+    merge_celebrities = isinstance(timeline, Home)
+    state_key = keys.home_state(timeline.user_id) if merge_celebrities else ""
     likes_key = retweets_key = ""
     if flags_viewer_id is not None:
         likes_key, retweets_key = keys.viewer_likes(flags_viewer_id), keys.viewer_retweets(flags_viewer_id)
     raw = script("page")(
         keys=[
-            list_key,
+            _key(timeline),
             state_key,
             keys.suspended_users(),
             likes_key,
@@ -282,9 +318,10 @@ def page(
     )
 
 
-def acquire_rebuild_lock(list_key: str) -> bool:
-    return bool(get_redis().set(keys.rebuild_lock(list_key), 1, nx=True, px=int(settings.REBUILD_LOCK_MS)))
+def acquire_rebuild_lock(timeline: Timeline) -> bool:
+    """One reader rebuilds a timeline at a time (REBUILD_LOCK_MS at most)."""
+    return bool(get_redis().set(keys.rebuild_lock(_key(timeline)), 1, nx=True, px=int(settings.REBUILD_LOCK_MS)))
 
 
-def release_rebuild_lock(list_key: str) -> None:
-    get_redis().delete(keys.rebuild_lock(list_key))
+def release_rebuild_lock(timeline: Timeline) -> None:
+    get_redis().delete(keys.rebuild_lock(_key(timeline)))

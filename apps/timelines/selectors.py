@@ -17,7 +17,6 @@ from apps.follows import selectors as follow_selectors
 from apps.timelines import feeds, services
 from apps.tweets import cache, presentation, rendering
 from apps.tweets import selectors as tweet_selectors
-from twitter import keys
 from twitter.api.pagination import PageParams
 from twitter.db.routing import read_alias
 from twitter.redis import redis_errors
@@ -58,19 +57,20 @@ def _pull_user(user_id: int, params: PageParams, *, max_id: int | None, limit: i
     )
 
 
-def _rebuild_once(user_id: int, rebuild: Any, list_key: str) -> None:
-    """One reader rebuilds a list under its lock; the others wait briefly for it, and
+def _rebuild_once(timeline: feeds.Timeline) -> None:
+    """One reader rebuilds a timeline under its lock; the others wait briefly for it, and
     rebuild it themselves if it does not appear (the lock holder may have died)."""
-    if not feeds.acquire_rebuild_lock(list_key):
+    if not feeds.acquire_rebuild_lock(timeline):
         deadline = time.monotonic() + settings.REBUILD_LOCK_MS / 1000
         while time.monotonic() < deadline:
-            if feeds.list_ids(list_key) is not None:
+            if feeds.ids(timeline) is not None:
                 return
             time.sleep(0.01)
+    rebuild = services.home_rebuild if isinstance(timeline, feeds.Home) else services.user_rebuild
     try:
-        rebuild(user_id=user_id, using=read_alias())
+        rebuild(user_id=timeline.user_id, using=read_alias())
     finally:
-        feeds.release_rebuild_lock(list_key)
+        feeds.release_rebuild_lock(timeline)
 
 
 @dataclass(frozen=True)
@@ -152,49 +152,43 @@ MAX_BUILDS_PER_PAGE = 16
 class _Timeline:
     """Which timeline a page is read from, and for whom."""
 
-    list_key: str
-    owner_id: int
-    viewer_id: int  # whose hidden authors are left out (0: nobody's)
+    timeline: feeds.Timeline
     flags_viewer_id: int | None  # whose liked / retweeted flags the page carries
-    merge_celebrities: bool
     pull: Any  # (owner_id, params, *, max_id, limit) -> ids, from the database
 
     def from_database(self, params: PageParams, *, max_id: int | None, limit: int) -> list[int]:
-        return list(self.pull(self.owner_id, params, max_id=max_id, limit=limit))
+        return list(self.pull(self.timeline.user_id, params, max_id=max_id, limit=limit))
 
 
 def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
     lower = _lower(params)
-    built: set[str] = set()
+    built: set[feeds.Timeline | str] = set()
     for _ in range(MAX_BUILDS_PER_PAGE):
         cached = feeds.page(
-            list_key=timeline.list_key,
-            viewer_id=timeline.viewer_id,
+            timeline.timeline,
             flags_viewer_id=timeline.flags_viewer_id,
             max_id=params.max_id,
             lower=lower,
             limit=params.limit,
             ascending=params.ascending,
-            merge_celebrities=timeline.merge_celebrities,
             refresh_ttl=True,
         )
-        if cached.status == "miss" and timeline.list_key not in built:
-            rebuild = services.home_rebuild if timeline.merge_celebrities else services.user_rebuild
-            _rebuild_once(timeline.owner_id, rebuild, timeline.list_key)
-            built.add(timeline.list_key)
+        if cached.status == "miss" and timeline.timeline not in built:
+            _rebuild_once(timeline.timeline)
+            built.add(timeline.timeline)
         elif cached.status == "suspended" and "suspended" not in built:
             services.suspended_reload()
             built.add("suspended")
         elif cached.status == "celebrity" and cached.missing_celebrity is not None:
-            celebrity_key = keys.user_timeline(cached.missing_celebrity)
-            if celebrity_key in built:
+            celebrity = feeds.Profile(cached.missing_celebrity)
+            if celebrity in built:
                 break
-            _rebuild_once(cached.missing_celebrity, services.user_rebuild, celebrity_key)
-            built.add(celebrity_key)
+            _rebuild_once(celebrity)
+            built.add(celebrity)
         else:
             break
     if cached.status in ("miss", "celebrity", "suspended"):
-        logger.warning("timeline %s could not be built; this page comes from the database", timeline.list_key)
+        logger.warning("%s could not be built; this page comes from the database", timeline.timeline)
         return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
 
     if cached.status == "db":
@@ -214,29 +208,16 @@ def _entries(timeline: _Timeline, params: PageParams) -> _Entries:
     try:
         return _cached_page(timeline, params)
     except redis_errors as exc:
-        logger.warning("redis unavailable, %s from the database: %s", timeline.list_key, exc)
+        logger.warning("redis unavailable, %s from the database: %s", timeline.timeline, exc)
         return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
 
 
 def home_page(*, viewer_id: int, params: PageParams) -> presentation.Page:
-    timeline = _Timeline(
-        list_key=keys.home_timeline(viewer_id),
-        owner_id=viewer_id,
-        viewer_id=viewer_id,
-        flags_viewer_id=viewer_id,
-        merge_celebrities=True,
-        pull=_pull_home,
-    )
+    timeline = _Timeline(feeds.Home(viewer_id), flags_viewer_id=viewer_id, pull=_pull_home)
     return _entries(timeline, params).page(viewer_id)
 
 
 def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> presentation.Page:
-    timeline = _Timeline(
-        list_key=keys.user_timeline(user_id),
-        owner_id=user_id,
-        viewer_id=0,  # a profile shows everything its owner posted: no author is hidden
-        flags_viewer_id=viewer_id,
-        merge_celebrities=False,
-        pull=_pull_user,
-    )
+    # A profile shows everything its owner posted: no author is hidden, no one merged.
+    timeline = _Timeline(feeds.Profile(user_id), flags_viewer_id=viewer_id, pull=_pull_user)
     return _entries(timeline, params).page(viewer_id)

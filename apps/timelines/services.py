@@ -16,7 +16,7 @@ from apps.tweets import cache, engagement
 from apps.tweets import selectors as tweet_selectors
 from apps.tweets.rendering import RenderedTweet
 from apps.users import selectors as user_selectors
-from twitter import events, keys, streams
+from twitter import events, streams
 from twitter.db.routing import PRIMARY, read_alias
 from twitter.redis import Batch
 
@@ -70,10 +70,10 @@ def tweet_show_to_author(
                 return  # not live
     if retweet_of_id is not None:
         engagement.set_retweeted(user_id=author_id, tweet_id=retweet_of_id, retweeted=True)
-    targets = [keys.home_timeline(author_id)]
+    targets: list[feeds.Timeline] = [feeds.Home(author_id)]
     if _is_shown_on_profile(author_id, reply_to_user_id):
-        targets.append(keys.user_timeline(author_id))
-    feeds.insert(tweet_id, targets, batch=batch)
+        targets.append(feeds.Profile(author_id))
+    feeds.push(tweet_id, targets, batch=batch)
 
 
 def tweet_fan_out(
@@ -138,7 +138,7 @@ def push_to_homes(*, tweet_id: int, follower_ids: list[int]) -> int:
         batch_ids = follower_ids[start : start + size]
         batch = Batch()
         inserted = len(batch)
-        feeds.insert(tweet_id, [keys.home_timeline(follower) for follower in batch_ids], batch=batch)
+        feeds.push(tweet_id, feeds.homes(batch_ids), batch=batch)
         asked = streams.ask_listening(batch, batch_ids)
         results = batch.execute()
         pushed += int(results[inserted])  # type: ignore[call-overload]  # the script's count
@@ -183,12 +183,12 @@ def tweet_hide(*, tweet_id: int, author_id: int, reply_to_id: int | None, retwee
 def tweet_remove(*, tweet_id: int, author_id: int, reply_to_id: int | None, retweet_of_id: int | None = None) -> int:
     """A deleted tweet (or undone retweet): tombstoned, then taken out of every list."""
     tweet_hide(tweet_id=tweet_id, author_id=author_id, reply_to_id=reply_to_id, retweet_of_id=retweet_of_id)
-    removed = feeds.remove([tweet_id], [keys.user_timeline(author_id), keys.home_timeline(author_id)])
+    removed = feeds.unpush([tweet_id], [feeds.Profile(author_id), feeds.Home(author_id)])
     streams.publish_home([author_id], event="delete", tweet_id=tweet_id)
     for batch in follow_selectors.follower_id_batches(
         user_id=author_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
     ):
-        removed += feeds.remove([tweet_id], [keys.home_timeline(follower) for follower in batch])
+        removed += feeds.unpush([tweet_id], feeds.homes(batch))
         streams.publish_home(batch, event="delete", tweet_id=tweet_id)
     return removed
 
@@ -219,13 +219,13 @@ def _tweets_seen_through(*, follower_id: int, followee_id: int, limit: int, ever
 def follow_merge(*, follower_id: int, followee_id: int) -> None:
     """After a follow: the followee's recent tweets join the follower's home list."""
     feeds.hide_author(follower_id, followee_id, hidden=False)
-    home = keys.home_timeline(follower_id)
     if not feeds.existing_homes([follower_id]):
         return  # rebuilt when next read
     if is_celebrity(followee_id):
         feeds.follow_celebrity([follower_id], followee_id, following=True)
         return
-    feeds.merge(_tweets_seen_through(follower_id=follower_id, followee_id=followee_id, limit=feeds.cap()), [home])
+    seen = _tweets_seen_through(follower_id=follower_id, followee_id=followee_id, limit=feeds.cap())
+    feeds.merge(seen, [feeds.Home(follower_id)])
 
 
 def unfollow_hide(*, follower_id: int, followee_id: int) -> None:
@@ -243,7 +243,7 @@ def unfollow_remove(*, follower_id: int, followee_id: int) -> None:
     ids = _tweets_seen_through(
         follower_id=follower_id, followee_id=followee_id, limit=feeds.cap(), every_own_tweet=True
     )
-    feeds.remove(ids, [keys.home_timeline(follower_id)])
+    feeds.unpush(ids, [feeds.Home(follower_id)])
 
 
 def like_changed(*, user_id: int, tweet_id: int, liked: bool) -> None:
@@ -299,7 +299,7 @@ def home_rebuild(*, user_id: int, using: str) -> None:
     def newer_than(newest: int | None) -> list[int]:
         return home_ids_from_database(user_id=user_id, using=PRIMARY, min_id=newest)[0]
 
-    _publish(keys.home_timeline(user_id), ids, newer_than)
+    _publish(feeds.Home(user_id), ids, newer_than)
 
 
 def user_rebuild(*, user_id: int, using: str) -> None:
@@ -308,7 +308,7 @@ def user_rebuild(*, user_id: int, using: str) -> None:
     def newer_than(newest: int | None) -> list[int]:
         return user_ids_from_database(user_id=user_id, using=PRIMARY, min_id=newest)
 
-    _publish(keys.user_timeline(user_id), ids, newer_than)
+    _publish(feeds.Profile(user_id), ids, newer_than)
 
 
 def caught_up(ids: list[int], newer: list[int]) -> list[int]:
@@ -319,15 +319,15 @@ def caught_up(ids: list[int], newer: list[int]) -> list[int]:
     return sorted({*ids, *newer}, reverse=True)
 
 
-def _publish(list_key: str, ids: list[int], newer_than: Callable[[int | None], list[int]]) -> None:
+def _publish(timeline: feeds.Timeline, ids: list[int], newer_than: Callable[[int | None], list[int]]) -> None:
     """Publish a rebuilt list only once it is whole: caught up on the primary first, then
     written in one atomic step, so no reader ever sees it half-made (readers waiting on
     the rebuild take the list as soon as it exists). A tweet whose fan-out ran between
     the primary's read and the write found no list: a last look at the primary merges
     it."""
     whole = caught_up(ids, newer_than(ids[0] if ids else None))
-    feeds.replace(list_key, whole, ttl=feeds.active_ttl_seconds())
-    feeds.merge(newer_than(whole[0] if whole else None), [list_key])
+    feeds.populate(timeline, whole)
+    feeds.merge(newer_than(whole[0] if whole else None), [timeline])
 
 
 # --- Celebrities ------------------------------------------------------------------
@@ -375,7 +375,7 @@ def celebrity_promote(*, user_id: int) -> None:
     _set_celebrity(user_id, True)
     recent = tweet_selectors.timeline_ids(author_ids=[user_id], using=using, limit=feeds.cap(), viewer_id=user_id)
     for start in range(0, len(homes), settings.FANOUT_BATCH_SIZE):
-        feeds.remove(recent, [keys.home_timeline(home) for home in homes[start : start + settings.FANOUT_BATCH_SIZE]])
+        feeds.unpush(recent, feeds.homes(homes[start : start + settings.FANOUT_BATCH_SIZE]))
     logger.info("user %s is now merged at read time", user_id)
 
 
@@ -388,7 +388,7 @@ def celebrity_demote(*, user_id: int) -> None:
         user_id=user_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
     ):
         homes = feeds.existing_homes(batch)
-        feeds.merge(recent, [keys.home_timeline(follower) for follower in homes])
+        feeds.merge(recent, feeds.homes(homes))
         feeds.follow_celebrity(homes, user_id, following=False)
     logger.info("user %s is fanned out again", user_id)
 

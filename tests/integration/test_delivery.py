@@ -42,7 +42,7 @@ def test_follow_tweet_unfollow_delete_and_celebrity_through_the_worker(worker: P
 
     a.unfollow(b.user)
     assert a.home_ids() == []  # hidden at once
-    eventually(lambda: feeds.list_ids(keys.home_timeline(a.user.pk)) == [], what="B's entries removed")
+    eventually(lambda: feeds.ids(feeds.Home(a.user.pk)) == [], what="B's entries removed")
 
     a.follow(b.user)
     eventually(lambda: a.home_ids() == [tweet], what="follow merge")
@@ -67,7 +67,7 @@ def test_follow_tweet_unfollow_delete_and_celebrity_through_the_worker(worker: P
     assert a.home_ids() == [star_tweet]  # merged at read time
     created = OutboxEvent.objects.filter(event_type="tweet.created").count()
     eventually(lambda: succeeded(worker, "tweet_created_task") >= created, what="every fan-out task finished")
-    assert int(star_tweet) not in (feeds.list_ids(keys.home_timeline(a.user.pk)) or [])  # no fan-out
+    assert int(star_tweet) not in (feeds.ids(feeds.Home(a.user.pk)) or [])  # no fan-out
 
 
 def test_a_task_delivered_twice_leaves_no_duplicate(worker: Process, api_for: Any) -> None:
@@ -78,9 +78,9 @@ def test_a_task_delivered_twice_leaves_no_duplicate(worker: Process, api_for: An
     event = OutboxEvent.objects.get(event_type="tweet.created")
     for _ in range(2):
         current_app.send_task("apps.timelines.tasks.tweet_created_task", args=[event.id, event.payload])
-    eventually(lambda: feeds.list_ids(keys.home_timeline(reader.user.pk)) == [tweet], what="delivery")
+    eventually(lambda: feeds.ids(feeds.Home(reader.user.pk)) == [tweet], what="delivery")
     eventually(lambda: succeeded(worker, "tweet_created_task") >= 3, what="three deliveries")
-    assert feeds.list_ids(keys.home_timeline(reader.user.pk)) == [tweet]
+    assert feeds.ids(feeds.Home(reader.user.pk)) == [tweet]
 
 
 def succeeded(worker: Process, task: str) -> int:
@@ -101,7 +101,7 @@ def _followers_with_homes(author_id: int, count: int) -> list[int]:
             [(new_id(), user.pk, author_id) for user in users],
         )
     for user in users:
-        feeds.replace(keys.home_timeline(user.pk), [], ttl=3600)
+        feeds.populate(feeds.Home(user.pk), [])
     return [user.pk for user in users]
 
 
@@ -134,7 +134,7 @@ def test_killing_the_worker_mid_fan_out_loses_nothing(tmp_path: Path, api_for: A
     finally:
         second.stop()
     for follower in followers[:50]:
-        assert feeds.list_ids(keys.home_timeline(follower)) == [tweet]
+        assert feeds.ids(feeds.Home(follower)) == [tweet]
 
 
 def test_a_task_longer_than_the_visibility_timeout_is_not_delivered_twice(tmp_path: Path, api_for: Any) -> None:

@@ -143,7 +143,6 @@ def test_paging_past_the_cached_home_continues_on_the_replica(read_api: APIClien
     from apps.follows import services as follow_services
     from apps.timelines import feeds
     from apps.tweets.models import Tweet
-    from twitter import keys
     from twitter.ids import new_id
 
     reader, author = UserFactory(), UserFactory()
@@ -172,7 +171,7 @@ def test_paging_past_the_cached_home_continues_on_the_replica(read_api: APIClien
         seen += page
         query = f"limit=100&max_id={page[-1]}"
     assert seen == sorted(posted, reverse=True)  # every tweet once, in order
-    assert len(feeds.list_ids(keys.home_timeline(reader.pk)) or []) == feeds.cap()
+    assert len(feeds.ids(feeds.Home(reader.pk)) or []) == feeds.cap()
     assert replica_queries > 0  # the pages past the cache came from the replica
     assert primary_queries == 0
 
@@ -184,18 +183,17 @@ def test_a_list_under_rebuild_is_never_visible_half_made(read_api: APIClient, mo
     from apps.follows import services as follow_services
     from apps.timelines import feeds, services
     from apps.tweets import services as tweet_services
-    from twitter import keys
 
     reader, author = UserFactory(), UserFactory()
     follow_services.follow_create(follower_id=reader.pk, followee_id=author.pk)
     wait_for_replica()
-    home = keys.home_timeline(reader.pk)
+    home = feeds.Home(reader.pk)
     seen_by_waiters: list[list[int] | None] = []
     real = services.home_ids_from_database
 
     def spied(*, user_id: int, using: str, min_id: int | None = None) -> tuple[list[int], set[int]]:
         if using == "default":  # the catch-up: a waiting reader would now serve...
-            seen_by_waiters.append(feeds.list_ids(home))
+            seen_by_waiters.append(feeds.ids(home))
         return real(user_id=user_id, using=using, min_id=min_id)
 
     monkeypatch.setattr(services, "home_ids_from_database", spied)

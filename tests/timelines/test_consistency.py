@@ -11,7 +11,6 @@ from django.core.management import call_command
 from apps.timelines import feeds, services
 from tests.conftest import Api, Events
 from tests.factories import UserFactory
-from twitter import keys
 
 
 def _check() -> str:
@@ -60,13 +59,13 @@ def test_check_reports_and_repairs_a_damaged_timeline(api_for: Any, outbox: Even
     reader.home()
     posted = [int(author.tweet(f"t{i}")["id"]) for i in range(3)]
     outbox.deliver()
-    feeds.remove([posted[1]], [keys.home_timeline(reader.user.pk)])  # lose one entry
+    feeds.unpush([posted[1]], [feeds.Home(reader.user.pk)])  # lose one entry
     assert "1 of 1 cached home timelines differ" in _check()
     out = StringIO()
     call_command("check_timelines", "--repair", stdout=out)
     assert "(repaired)" in out.getvalue()
     assert "0 of 1 cached home timelines differ" in _check()
-    assert feeds.list_ids(keys.home_timeline(reader.user.pk)) == list(reversed(posted))
+    assert feeds.ids(feeds.Home(reader.user.pk)) == list(reversed(posted))
 
 
 def test_rebuild_command_for_one_user_and_all(api_for: Any, outbox: Events) -> None:
@@ -77,10 +76,10 @@ def test_rebuild_command_for_one_user_and_all(api_for: Any, outbox: Events) -> N
     out = StringIO()
     call_command("rebuild_timelines", "--user", str(reader.user.pk), stdout=out)
     assert "rebuilt 1/1 users" in out.getvalue()
-    assert feeds.list_ids(keys.home_timeline(reader.user.pk)) == [tweet]
+    assert feeds.ids(feeds.Home(reader.user.pk)) == [tweet]
     call_command("rebuild_timelines", "--all", stdout=out)
     assert "rebuilt 2/2 users" in out.getvalue()
-    assert feeds.list_ids(keys.user_timeline(author.user.pk)) == [tweet]
+    assert feeds.ids(feeds.Profile(author.user.pk)) == [tweet]
 
 
 def test_seed_builds_a_consistent_graph(outbox: Events, settings: Any) -> None:

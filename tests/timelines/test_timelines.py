@@ -29,7 +29,7 @@ def pair(api_for: Any, outbox: Events) -> tuple[Api, Api]:
 
 
 def cached(user_id: int) -> list[int] | None:
-    return feeds.list_ids(keys.home_timeline(user_id))
+    return feeds.ids(feeds.Home(user_id))
 
 
 def test_a_followers_home_gets_the_tweet_by_fan_out(pair: tuple[Api, Api], outbox: Events) -> None:
@@ -65,15 +65,15 @@ def test_running_a_fan_out_twice_changes_nothing(pair: tuple[Api, Api], outbox: 
     tweet_created_task(event.id, event.payload)
     tweet_created_task(event.id, event.payload)
     assert cached(reader.user.pk) == [int(tweet["id"])]
-    assert feeds.list_ids(keys.user_timeline(author.user.pk)) == [int(tweet["id"])]
+    assert feeds.ids(feeds.Profile(author.user.pk)) == [int(tweet["id"])]
 
 
 def test_inserts_are_ordered_even_when_they_arrive_late(pair: tuple[Api, Api], outbox: Events) -> None:
     reader, author = pair
     first, second, third = (int(author.tweet(text)["id"]) for text in ("one", "two", "three"))
-    key = keys.home_timeline(reader.user.pk)
+    home = feeds.Home(reader.user.pk)
     for tweet_id in (third, first, second, first):
-        feeds.insert(tweet_id, [key])
+        feeds.push(tweet_id, [home])
     assert cached(reader.user.pk) == [third, second, first]
 
 
@@ -218,12 +218,12 @@ def test_home_needs_a_token_and_valid_cursors(pair: tuple[Api, Api], read_api: A
 
 def test_a_complete_list_filled_to_the_cap_is_no_longer_complete(settings: Any, outbox: Events) -> None:
     settings.TIMELINE_MAX_LENGTH = 5
-    key = keys.home_timeline(1)
-    feeds.replace(key, [10, 8], ttl=60)
-    assert feeds.is_complete(key)
-    feeds.merge([12, 11, 9], [key])
-    assert feeds.list_ids(key) == [12, 11, 10, 9, 8]
-    assert not feeds.is_complete(key)  # older entries may exist beyond the cap
+    home = feeds.Home(1)
+    feeds.populate(home, [10, 8])
+    assert feeds.is_complete(home)
+    feeds.merge([12, 11, 9], [home])
+    assert feeds.ids(home) == [12, 11, 10, 9, 8]
+    assert not feeds.is_complete(home)  # older entries may exist beyond the cap
 
 
 def test_a_rebuild_that_lagged_far_behind_still_pages_everything(api_for: Any, outbox: Events, settings: Any) -> None:
@@ -233,7 +233,7 @@ def test_a_rebuild_that_lagged_far_behind_still_pages_everything(api_for: Any, o
     posted = [author.tweet(f"t{i}")["id"] for i in range(25)]
     newer, _ = services.home_ids_from_database(user_id=reader.user.pk, using="default")
     rebuilt = services.caught_up([], newer)  # as if the rebuild's first read saw nothing
-    feeds.replace(keys.home_timeline(reader.user.pk), rebuilt, ttl=60)
+    feeds.populate(feeds.Home(reader.user.pk), rebuilt)
     assert reader.every_home_id(limit=7) == list(reversed(posted))
 
 
@@ -289,8 +289,8 @@ def test_a_users_home_and_profile_lists_rebuild_independently(
     reader.follow(star.user)
     outbox.deliver()
     tweet = star.tweet("merged")["id"]
-    feeds.drop(keys.user_timeline(star.user.pk))
-    assert feeds.acquire_rebuild_lock(keys.home_timeline(star.user.pk))  # X's home is being rebuilt
+    feeds.drop(feeds.Profile(star.user.pk))
+    assert feeds.acquire_rebuild_lock(feeds.Home(star.user.pk))  # X's home is being rebuilt
     assert reader.home_ids() == [tweet]  # X's user list is rebuilt all the same
 
 

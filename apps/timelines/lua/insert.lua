@@ -7,11 +7,6 @@
 local id = ARGV[1]
 local cap = tonumber(ARGV[2])
 
-local function newer(a, b)
-  if #a ~= #b then return #a > #b end
-  return a > b
-end
-
 -- LPUSH and LINSERT return the list's new length, which decides the trim.
 local added = 0
 for _, key in ipairs(KEYS) do

@@ -6,11 +6,6 @@ local key = KEYS[1]
 if redis.call('EXISTS', key) == 0 then return 0 end
 local cap = tonumber(ARGV[1])
 
-local function newer(a, b)
-  if #a ~= #b then return #a > #b end
-  return a > b
-end
-
 local items = redis.call('LRANGE', key, 0, -1)
 local complete = items[#items] == '0'
 if complete then items[#items] = nil end

@@ -34,11 +34,6 @@ local ttl = tonumber(ARGV[7])
 local card_prefix = ARGV[8]
 local window = tonumber(ARGV[9])
 
-local function newer(a, b)
-  if #a ~= #b then return #a > #b end
-  return a > b
-end
-
 -- A list's last entry tells whether it exists (lists are never empty) and whether it
 -- is whole: the cache is whole above `boundary`; a list without the '0' end mark is capped.
 local home_tail = redis.call('LINDEX', KEYS[1], -1)

@@ -6,7 +6,6 @@ from django.core.management.base import BaseCommand
 
 from apps.timelines import feeds, services
 from apps.users import selectors as user_selectors
-from twitter import keys
 from twitter.db.routing import PRIMARY
 
 
@@ -28,7 +27,7 @@ class Command(BaseCommand):
         for start in range(0, len(candidates), 1000):
             for user_id in feeds.existing_homes(candidates[start : start + 1000]):
                 checked += 1
-                cached = feeds.list_ids(keys.home_timeline(user_id)) or []
+                cached = feeds.ids(feeds.Home(user_id)) or []
                 expected, _ = services.home_ids_from_database(user_id=user_id, using=PRIMARY)
                 if cached == expected:
                     continue
