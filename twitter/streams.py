@@ -67,3 +67,13 @@ def publish_home(user_ids: Sequence[int], *, event: str, tweet_id: int, watching
             return
     message = orjson.dumps({"event": event, "id": str(tweet_id)})
     publish([keys.stream_home(user_id) for user_id in watching], message)
+
+
+def publish_notification(recipient_id: int, notification_id: int) -> None:
+    """Tell `recipient_id`, if they are listening, that they have a new notification."""
+    try:
+        if not listening([recipient_id]):
+            return
+    except redis_errors:
+        return
+    publish([keys.stream_notifications(recipient_id)], orjson.dumps({"id": str(notification_id)}))

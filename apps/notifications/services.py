@@ -1,13 +1,11 @@
 """Writes of the notifications context. Every function is idempotent: they run from
 outbox events, which arrive at least once and in any order."""
 
-import orjson
 from django.db import IntegrityError, transaction
 
 from apps.notifications.models import GROUPED_KINDS, Kind, Notification, ReadMarker
-from twitter import keys, streams
+from twitter import streams
 from twitter.db.routing import mark_recent_write
-from twitter.redis import redis_errors
 
 
 def _group_key(*, kind: str, actor_id: int, tweet_id: int | None) -> str:
@@ -32,17 +30,8 @@ def notification_create(*, recipient_id: int, actor_id: int, kind: Kind, tweet_i
             )
     except IntegrityError:
         return 0
-    transaction.on_commit(lambda: _publish_live(recipient_id, notification.id))
+    transaction.on_commit(lambda: streams.publish_notification(recipient_id, notification.id))
     return 1
-
-
-def _publish_live(recipient_id: int, notification_id: int) -> None:
-    try:
-        if not streams.listening([recipient_id]):
-            return
-    except redis_errors:
-        return
-    streams.publish([keys.stream_notifications(recipient_id)], orjson.dumps({"id": str(notification_id)}))
 
 
 def notification_delete(*, actor_id: int, kind: Kind, tweet_id: int | None, recipient_id: int | None = None) -> int:
