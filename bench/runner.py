@@ -23,12 +23,13 @@ import requests
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
+from apps.follows.bulk import follows_bulk_load
 from apps.timelines import feeds, selectors, services
-from apps.timelines.management.commands.seed import USER_COLUMNS
+from apps.users.bulk import BulkUser, users_bulk_load
 from apps.users.models import User
 from bench import baselines, delivery
 from bench.streams import hold_streams, raise_open_files_limit
@@ -601,34 +602,23 @@ class Bench:
         author = User.objects.create(username=f"fanout{new_id() % 10**9}", email=f"fanout.{new_id()}@example.com")
         ids = [new_id() for _ in range(count)]
         tag = new_id() % 1000  # usernames are unique and at most 15 characters
-        with connections[PRIMARY].cursor() as cursor:
-            with cursor.copy(f"COPY users_user ({USER_COLUMNS}) FROM STDIN") as copy:
-                for number, user_id in enumerate(ids):
-                    copy.write_row(
-                        (
-                            user_id,
-                            UNUSABLE,
-                            False,
-                            f"fan{number}_{tag}",
-                            f"fan{number}.{user_id}@example.com",
-                            f"Fan {number}",
-                            "",
-                            "",
-                            "",
-                            "",
-                            True,
-                            False,
-                            "now",
-                            0,
-                            1,
-                            0,
-                            0,
-                        )
+        with transaction.atomic(using=PRIMARY):
+            users_bulk_load(
+                (
+                    BulkUser(
+                        id=user_id,
+                        username=f"fan{number}_{tag}",
+                        email=f"fan{number}.{user_id}@example.com",
+                        display_name=f"Fan {number}",
+                        following_count=1,
                     )
-            with cursor.copy("COPY follows_follow (id, follower_id, followee_id, created_at) FROM STDIN") as copy:
-                for user_id in ids:
-                    copy.write_row((new_id(), user_id, author.pk, "now"))
-            cursor.execute("UPDATE users_user SET followers_count = %s WHERE id = %s", [count, author.pk])
+                    for number, user_id in enumerate(ids)
+                ),
+                password_hash=UNUSABLE,
+                joined=timezone.now(),
+            )
+            follows_bulk_load(((new_id(), user_id, author.pk) for user_id in ids), created_at=timezone.now())
+            User.objects.filter(pk=author.pk).update(followers_count=count)
         services.celebrity_demote(user_id=author.pk)  # no other follower has a cached home yet
         client = get_redis()
         for start in range(0, count, 5000):

@@ -25,6 +25,11 @@ def user_get(*, user_id: int) -> User:
     return _visible(user)
 
 
+def user_username_taken(*, username: str) -> bool:
+    """Whether an account has this username (in any case), on the primary."""
+    return User.objects.using(PRIMARY).filter(username__iexact=username).exists()
+
+
 def user_get_by_username(*, username: str) -> User:
     return _visible(User.objects.filter(username__iexact=username).first())
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_elasticsearch_dsl",
     "apps.search.apps.SearchConfig",
     "apps.media.apps.MediaConfig",
+    "apps.devtools.apps.DevtoolsConfig",
 ]
 
 MIDDLEWARE = [

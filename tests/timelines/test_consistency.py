@@ -109,5 +109,22 @@ def test_seed_builds_a_consistent_graph(outbox: Events, settings: Any) -> None:
     assert star.followers_count >= 50
     assert services.is_celebrity(star.pk)
     assert sum(User.objects.values_list("tweets_count", flat=True)) == 400
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # every counter the loaders were given is the true one
+        cursor.execute(
+            "SELECT count(*) FROM users_user u WHERE followers_count <> (SELECT count(*) FROM follows_follow f"
+            " WHERE f.followee_id = u.id) OR following_count <> (SELECT count(*) FROM follows_follow f"
+            " WHERE f.follower_id = u.id) OR tweets_count <> (SELECT count(*) FROM tweets_tweet t"
+            " WHERE t.author_id = u.id)"
+        )
+        assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE reply_count <> (SELECT count(*) FROM tweets_tweet r"
+            " WHERE r.reply_to_id = t.id)) FROM tweets_tweet t"
+        )
+        assert cursor.fetchone() == (400, 0)
+        cursor.execute("SELECT count(*) FROM tweets_tweethashtag")
+        assert cursor.fetchone() == (400,)  # each seeded tweet has one hashtag
     call_command("rebuild_timelines", "--all", stdout=StringIO())
     assert "0 of 120 cached home timelines differ" in _check()
