@@ -51,21 +51,11 @@ import requests
 from devstack import nginx
 from devstack import redis as redis_server
 from devstack.postgres import PrimaryWithReplica, ensure_database
-from devstack.procs import Process, free_port, granian_argv
+from devstack.procs import Process, free_port, granian_argv, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS, BIG_ACCOUNT, CELEBRITY_FOLLOWERS = 2500, 1200, 2000
 WRITERS, READERS, WRITES_PER_SECOND = 2, 2, 10.0
-
-
-def _wait(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise TimeoutError(f"{what}: not reached within {timeout:.0f}s")
 
 
 def _ready(process: Process, marker: str, timeout: float = 90) -> None:
@@ -74,7 +64,7 @@ def _ready(process: Process, marker: str, timeout: float = 90) -> None:
             raise RuntimeError(f"{process.name} exited:\n{process.tail()}")
         return marker in process.tail(300)
 
-    _wait(seen, timeout, f"{process.name} ready")
+    wait_until(seen, timeout, f"{process.name} ready")
 
 
 class Platform:
@@ -121,7 +111,7 @@ class Platform:
             [self._celery(), "-A", "config", "beat", "--loglevel=INFO", "-s", str(self.work / "beat-schedule")],
             log_path=self.work / "beat.log",
             cwd=ROOT,
-            env={**self.env, "DJANGO_SETTINGS_MODULE": "config.settings.worker"},
+            env=self.env_for("config.settings.worker"),
         )
         self.processes["gateway"] = nginx.start(
             self.work / "nginx",
@@ -131,6 +121,10 @@ class Platform:
             streaming_addr=f"127.0.0.1:{free_port()}",
             limits=nginx.BENCHMARK_LIMITS,  # every client of the run comes from one address
         )
+
+    def env_for(self, settings_module: str) -> dict[str, str]:
+        """The run's environment for a process of one role (its Django settings)."""
+        return {**self.env, "DJANGO_SETTINGS_MODULE": settings_module}
 
     def _celery(self) -> str:
         return str(Path(sys.executable).parent / "celery")
@@ -142,7 +136,7 @@ class Platform:
             granian_argv("config.wsgi:application", self.ports[role], workers=1, threads=4),
             log_path=self.work / f"{role}-api.log",
             cwd=ROOT,
-            env={**self.env, "DJANGO_SETTINGS_MODULE": module},
+            env=self.env_for(module),
         )
         process.wait_for_port(self.ports[role], timeout=60)
         self.processes[f"{role}-api"] = process
@@ -153,7 +147,7 @@ class Platform:
             [self._celery(), "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2", "-n", "faults@%h"],
             log_path=self.work / "worker.log",
             cwd=ROOT,
-            env={**self.env, "DJANGO_SETTINGS_MODULE": "config.settings.worker"},
+            env=self.env_for("config.settings.worker"),
         )
         self.processes["worker"] = worker
         _ready(worker, "ready.")
@@ -172,20 +166,20 @@ class Platform:
                 subprocess.run(
                     [self._celery(), "-A", "config", "control", "-t", "2", *command],
                     cwd=ROOT,
-                    env={**self.env, "DJANGO_SETTINGS_MODULE": "config.settings.worker"},
+                    env=self.env_for("config.settings.worker"),
                     check=False,
                     capture_output=True,
                 ).returncode
                 == 0
             )
 
-        _wait(answered, 90, f"the worker to answer {' '.join(command)}")
+        wait_until(answered, 90, f"the worker to answer {' '.join(command)}")
 
     def manage(self, *argv: str, quiet: bool = False) -> str:
         result = subprocess.run(
             [sys.executable, "manage.py", *argv],
             cwd=ROOT,
-            env={**self.env, "DJANGO_SETTINGS_MODULE": "config.settings.write"},
+            env=self.env_for("config.settings.write"),
             capture_output=True,
             text=True,
             check=False,
@@ -397,7 +391,7 @@ class Run:
             return bool(left == 0)
 
         try:
-            _wait(done, timeout, "the outbox emptied")
+            wait_until(done, timeout, "the outbox emptied")
         except TimeoutError as exc:
             left = self.platform.sql(
                 "SELECT event_type, published_at IS NOT NULL, attempts, confirmed, count(*) FROM twitter_outboxevent"
@@ -456,13 +450,15 @@ class Run:
         p.celery_control("cancel_consumer", "celery")
         p.celery_control("cancel_consumer", "fanout")
         broker = redis.Redis(port=p.broker_port)
-        _wait(lambda: broker.llen("celery") + broker.llen("fanout") >= 20, 60, "a backlog in the broker")
+        wait_until(lambda: broker.llen("celery") + broker.llen("fanout") >= 20, 60, "a backlog in the broker")
         held = int(broker.llen("celery") + broker.llen("fanout"))
         worker = p.processes["worker"]
         connected = worker.tail(100_000).count("Connected to redis")
         p.restart_redis("broker-redis", p.broker_port)
         restarted = time.monotonic()
-        _wait(lambda: worker.tail(100_000).count("Connected to redis") > connected, 60, "the worker back on the broker")
+        wait_until(
+            lambda: worker.tail(100_000).count("Connected to redis") > connected, 60, "the worker back on the broker"
+        )
         p.celery_control("add_consumer", "celery")
         p.celery_control("add_consumer", "fanout")
         return {
@@ -520,7 +516,7 @@ class Run:
         p.pg.primary.start(p.pg.bindir, p.pg.user, p.pg.root)
         started = time.monotonic()
         load = self.load
-        first = _wait(
+        first = wait_until(
             lambda: next(
                 (s.at for s in load.samples if s.kind == "write" and s.at > started and s.status == 201), None
             ),
@@ -536,7 +532,7 @@ class Run:
                 f"{p.base}/tweets", json={"text": f"to {BIG_ACCOUNT} followers, {n}"},
                 headers={"Authorization": f"Bearer {p.token(big)}"}, timeout=10,
             ).raise_for_status()  # fmt: skip
-        _wait(lambda: "fan_out_chunk_task" in p.processes["worker"].tail(50), 30, "fan-outs under way")
+        wait_until(lambda: "fan_out_chunk_task" in p.processes["worker"].tail(50), 30, "fan-outs under way")
         p.kill("worker")
         killed = time.monotonic()
         p.start_worker()

@@ -20,6 +20,12 @@ def fail_fast_retry() -> Retry:
     return Retry(NoBackoff(), 1)
 
 
+def active_ttl_seconds() -> int:
+    """How long a reader's cached timelines and viewer sets live without a read
+    (TIMELINE_ACTIVE_DAYS): inactive readers are rebuilt when they come back."""
+    return int(settings.TIMELINE_ACTIVE_DAYS * 86400)
+
+
 _client: redis.Redis | None = None
 _pid = 0
 _lock = threading.Lock()

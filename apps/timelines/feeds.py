@@ -19,7 +19,7 @@ from django.conf import settings
 from redis.commands.core import Script
 
 from twitter import keys
-from twitter.redis import Batch, add_if_loaded, get_redis, registered_script
+from twitter.redis import Batch, active_ttl_seconds, add_if_loaded, get_redis, registered_script
 
 COMPLETE = "0"
 _LUA = Path(__file__).resolve().parent / "lua"
@@ -36,10 +36,6 @@ def script(name: str) -> Script:
 
 def cap() -> int:
     return int(settings.TIMELINE_MAX_LENGTH)
-
-
-def active_ttl_seconds() -> int:
-    return int(settings.TIMELINE_ACTIVE_DAYS * 86400)
 
 
 @dataclass(frozen=True)

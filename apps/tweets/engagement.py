@@ -10,13 +10,11 @@ cached too.
 
 from collections.abc import Sequence
 
-from django.conf import settings
-
 from apps.tweets import rendering
 from apps.tweets import selectors as tweet_selectors
 from twitter import keys
 from twitter.db.routing import read_alias
-from twitter.redis import add_if_loaded, get_redis, redis_errors
+from twitter.redis import active_ttl_seconds, add_if_loaded, get_redis, redis_errors
 
 LOADED = "0"
 
@@ -25,7 +23,7 @@ def _load(key: str, ids: set[int]) -> None:
     pipe = get_redis().pipeline(transaction=True)
     pipe.delete(key)
     pipe.sadd(key, LOADED, *[str(tweet_id) for tweet_id in ids])
-    pipe.expire(key, int(settings.TIMELINE_ACTIVE_DAYS * 86400))  # as long as the viewer's timelines
+    pipe.expire(key, active_ttl_seconds())  # as long as the viewer's timelines
     pipe.execute()
 
 

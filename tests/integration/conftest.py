@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connections
 
 from devstack import nginx
-from devstack.procs import Process, free_port, granian_argv
+from devstack.procs import Process, free_port, granian_argv, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,11 +143,8 @@ def start_worker(log_dir: Path, name: str = "worker", **env: str) -> Process:
 
 
 def eventually(check: Any, timeout: float = 20.0, what: str = "condition") -> Any:
-    """Poll `check()` until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"{what} not reached within {timeout}s")
+    """Poll `check()` until it returns something truthy; a test failure when it does not."""
+    try:
+        return wait_until(check, timeout, what, interval=0.05)
+    except TimeoutError as exc:
+        raise AssertionError(str(exc)) from None

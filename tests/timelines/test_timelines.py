@@ -88,6 +88,16 @@ def test_an_inactive_follower_is_skipped_and_rebuilt_on_read(api_for: Any, outbo
     assert cached(sleeper.user.pk) == expected
 
 
+def _followed_celebrity(reader: Api, api_for: Any, outbox: Events, settings: Any) -> Api:
+    """A new account that `reader` follows and that the follow made a celebrity."""
+    star = api_for(UserFactory())
+    settings.CELEBRITY_FOLLOWERS = 1
+    reader.follow(star.user)
+    outbox.deliver()
+    assert services.is_celebrity(star.user.pk)
+    return star
+
+
 def test_celebrities_are_merged_at_read_time_not_fanned_out(
     pair: tuple[Api, Api], api_for: Any, outbox: Events, settings: Any
 ) -> None:
@@ -112,11 +122,7 @@ def test_a_demoted_celebrity_is_fanned_out_again_without_gaps(
     pair: tuple[Api, Api], api_for: Any, outbox: Events, settings: Any
 ) -> None:
     reader, _ = pair
-    star = api_for(UserFactory())
-    settings.CELEBRITY_FOLLOWERS = 1
-    reader.follow(star.user)
-    outbox.deliver()
-    assert services.is_celebrity(star.user.pk)
+    star = _followed_celebrity(reader, api_for, outbox, settings)
     before = star.tweet("as a celebrity")["id"]
     outbox.deliver()
     settings.CELEBRITY_FOLLOWERS = 100
@@ -284,10 +290,7 @@ def test_a_users_home_and_profile_lists_rebuild_independently(
 ) -> None:
     """Rebuilding X's home must not block rebuilding X's user list (a celebrity merge)."""
     reader, _ = pair
-    star = api_for(UserFactory())
-    settings.CELEBRITY_FOLLOWERS = 1
-    reader.follow(star.user)
-    outbox.deliver()
+    star = _followed_celebrity(reader, api_for, outbox, settings)
     tweet = star.tweet("merged")["id"]
     feeds.drop(feeds.Profile(star.user.pk))
     assert feeds.acquire_rebuild_lock(feeds.Home(star.user.pk))  # X's home is being rebuilt
@@ -350,11 +353,7 @@ def test_the_celebrity_set_survives_redis_losing_it(
     was fanned out again to every follower. The database now keeps it, and a set without
     its loaded mark is read back from there."""
     reader, _ = pair
-    star = api_for(UserFactory())
-    settings.CELEBRITY_FOLLOWERS = 1
-    reader.follow(star.user)
-    outbox.deliver()
-    assert services.is_celebrity(star.user.pk)
+    star = _followed_celebrity(reader, api_for, outbox, settings)
     get_redis().delete(keys.celebrities())  # Redis lost it (restarted empty, or evicted it)
     tweet = star.tweet("still merged")["id"]
     outbox.deliver()
@@ -370,10 +369,7 @@ def test_a_home_whose_state_was_lost_is_rebuilt_with_its_celebrities(
     separate key, with its own expiry): without it, a followed celebrity's tweets vanished
     from the home. A home whose state set is missing is now rebuilt."""
     reader, _ = pair
-    star = api_for(UserFactory())
-    settings.CELEBRITY_FOLLOWERS = 1
-    reader.follow(star.user)
-    outbox.deliver()
+    star = _followed_celebrity(reader, api_for, outbox, settings)
     tweet = star.tweet("merged at read time")["id"]
     outbox.deliver()
     assert reader.home_ids() == [tweet]
