@@ -441,7 +441,10 @@ class Run:
         match = re.search(r"(\d+) of (\d+) cached home timelines differ", output)
         if match is None:
             raise RuntimeError(f"check_timelines said:\n{output}")
-        return {"timelines_checked": int(match.group(2)), "timelines_differing": int(match.group(1))}
+        checked: dict[str, Any] = {"timelines_checked": int(match.group(2)), "timelines_differing": int(match.group(1))}
+        if checked["timelines_differing"]:  # which users, and what was missing or extra
+            checked["differences"] = [line for line in output.splitlines() if line.startswith("user ")]
+        return checked
 
     # --- The faults -------------------------------------------------------------------
 
@@ -590,7 +593,17 @@ def _report(results: dict[str, Any]) -> str:
         extra = {
             k: v
             for k, v in fault.items()
-            if k not in ("fault", "what", "seconds", "writes", "reads", "timelines_checked", "timelines_differing")
+            if k
+            not in (
+                "fault",
+                "what",
+                "seconds",
+                "writes",
+                "reads",
+                "timelines_checked",
+                "timelines_differing",
+                "differences",
+            )
         }
         lines.append(
             f"| {fault['fault']} | {w['requests']} {w['statuses']} | {w['p99_ms']} / {w['max_ms']} | "

@@ -18,6 +18,7 @@ from apps.tweets.rendering import RenderedTweet
 from apps.users import selectors as user_selectors
 from twitter import events, streams
 from twitter.db.routing import PRIMARY, read_alias
+from twitter.ids import id_timestamp_ms, min_id_for_ms
 from twitter.redis import Batch
 
 logger = logging.getLogger(__name__)
@@ -324,10 +325,17 @@ def _publish(timeline: feeds.Timeline, ids: list[int], newer_than: Callable[[int
     written in one atomic step, so no reader ever sees it half-made (readers waiting on
     the rebuild take the list as soon as it exists). A tweet whose fan-out ran between
     the primary's read and the write found no list: a last look at the primary merges
-    it."""
+    it. That look starts COMMIT_SKEW_SECONDS below the newest id written, since tweets do
+    not commit in id order (an id is taken before its transaction commits)."""
     whole = caught_up(ids, newer_than(ids[0] if ids else None))
     feeds.populate(timeline, whole)
-    feeds.merge(newer_than(whole[0] if whole else None), [timeline])
+    since = min_id_for_ms(id_timestamp_ms(whole[0]) - COMMIT_SKEW_SECONDS * 1000) if whole else None
+    feeds.merge(newer_than(since), [timeline])  # merging what the list holds changes nothing
+
+
+# How far out of id order tweets may commit: a write's id is taken in its transaction,
+# which commits within the write-API's request (DB_POOL_TIMEOUT and a few statements).
+COMMIT_SKEW_SECONDS = 5
 
 
 # --- Celebrities ------------------------------------------------------------------
