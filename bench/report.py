@@ -60,6 +60,7 @@ def _read_targets(s: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
             f"pull {strong['rps']} req/s{naive_note}",
             pull_ratio,
         ),
+        *_cluster_rows(s),
         _row(
             "CPU per warm read: read-API + Redis (whole system)",
             f"{_ms_per_request(warm, 'read-api', 'redis')} ms"
@@ -67,6 +68,26 @@ def _read_targets(s: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
             "reported (peer: 0.68 ms)",
             True,
         ),
+    ]
+
+
+def _cluster_rows(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same warm read on a Redis Cluster of three masters (its own read-API)."""
+    warm, cluster = s["read_warm_direct"], s.get("read_warm_cluster")
+    if cluster is None:
+        return []
+    whole = ("read-api-cluster", "redis-cluster", "postgres-primary", "postgres-replica")
+    return [
+        _row(
+            "read_warm_cluster (read-API on a 3-master Redis Cluster)",
+            f"{cluster['rps']} req/s, p99 {cluster['p99_ms']} ms, errors {cluster['errors']};"
+            f" CPU {_ms_per_request(cluster, 'read-api-cluster', 'redis-cluster')} ms per read"
+            f" ({_ms_per_request(cluster, *whole)} ms whole system)",
+            "reported (ratio to the single Redis)",
+            cluster["errors"] == 0,
+            f"single Redis {warm['rps']} req/s (rounds {_rounds(cluster)} / {_rounds(warm)})",
+            _ratio(cluster["rps"], warm["rps"]),
+        )
     ]
 
 

@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connections, transaction
 from django.utils import timezone
+from redis.cluster import RedisCluster
 from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.follows.bulk import follows_bulk_load
@@ -135,6 +136,8 @@ class Bench:
         self.results: dict[str, Any] = {"options": options.__dict__, "scenarios": {}, "baselines": {}}
         self.rng = random.Random(7)  # noqa: S311 - picks test users, not secrets
         self.started = timezone.now()  # events from before this run are not this run's backlog
+        # A Redis Cluster the read_warm_cluster scenario reads from (a read-API of its own).
+        self.cluster_url = os.environ.get("BENCH_REDIS_CLUSTER_URL", "")
 
     # --- setup ------------------------------------------------------------------
 
@@ -260,6 +263,9 @@ class Bench:
         raise_open_files_limit(self.opt.streams + 1024)  # the streaming process inherits it
         baselines.scratch_create(self._database_url(PRIMARY))
         self._granian("read-api", "config.wsgi:application", "config.settings.read")
+        if self.cluster_url:
+            cluster = {"REDIS_CLUSTER": "true", "REDIS_URL": self.cluster_url}
+            self._granian("read-api-cluster", "config.wsgi:application", "config.settings.read", **cluster)
         self._granian("streaming", "config.asgi:application", "config.settings.streaming", interface="asgi")
         self._granian("write-api", "config.wsgi:application", "config.settings.write")
         # The same write-API with the request relaying its own events (OUTBOX_RELAY=inline).
@@ -302,7 +308,17 @@ class Bench:
             pid = _listening_pid(int(port))
             if pid:
                 groups[name] = [pid]
+        if self.cluster_url:
+            nodes = self._cluster_node_ports()
+            groups["redis-cluster"] = [pid for pid in map(_listening_pid, nodes) if pid]
         return groups
+
+    def _cluster_node_ports(self) -> list[int]:
+        if not hasattr(self, "_cluster_ports"):
+            client = RedisCluster.from_url(self.cluster_url)
+            self._cluster_ports = [int(node.port) for node in client.get_primaries()]
+            client.close()
+        return self._cluster_ports
 
     def _cpu(self) -> dict[str, float]:
         return {name: sum(_tree_cpu(pid) for pid in pids) for name, pids in self._cpu_groups().items()}
@@ -373,18 +389,41 @@ class Bench:
         home = "/api/v1/timelines/home"
         direct: list[dict[str, Any]] = []
         ceiling: list[dict[str, Any]] = []
+        cluster: list[dict[str, Any]] = []
+        if self.cluster_url:
+            self._warm_cluster(readers, home)
         for number in range(1, self.opt.rounds + 1):
             direct.append(self.wrk(self.stack.url("read-api"), readers, "token", home))
             self._log_run(f"  round {number} read-api", direct[-1])
             ceiling.append(self.wrk(self.stack.url("ceiling"), readers, "query", "/"))
             self._log_run(f"  round {number} ceiling", ceiling[-1])
+            if self.cluster_url:
+                cluster.append(self.wrk(self.stack.url("read-api-cluster"), readers, "token", home))
+                self._log_run(f"  round {number} read-api (cluster)", cluster[-1])
         self._scenario("read_warm_direct", _median_round(direct))
+        if cluster:
+            self._scenario("read_warm_cluster", _median_round(cluster))
         self.results["baselines"]["ceiling"] = _median_round(ceiling)
         self._log_run("ceiling (baseline)", self.results["baselines"]["ceiling"])
         self._scenario("read_warm_gateway", self.wrk(self.stack.url("gateway"), readers, "token", home))
         for name in ("pull", "pull-naive"):
             self.results["baselines"][name.replace("-", "_")] = self.wrk(self.stack.url(name), readers, "query", "/")
             self._log_run(f"{name} (baseline)", self.results["baselines"][name.replace("-", "_")])
+
+    def _warm_cluster(self, readers: Path, home: str) -> None:
+        """The readers' homes on the cluster: each read twice through its read-API (the
+        first read builds the lists and caches the tweets there)."""
+        started = time.monotonic()
+        url = self.stack.url("read-api-cluster") + home
+        tokens = [line.split()[1] for line in readers.read_text().splitlines() if line.strip()]
+
+        def read(token: str) -> None:
+            for _ in range(2):
+                requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).raise_for_status()
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(read, tokens))
+        self.log(f"warmed {len(tokens)} home timelines on the Redis Cluster in {time.monotonic() - started:.1f}s")
 
     def _drop_cold(self) -> None:
         """What a user away for weeks has in Redis: no home list, no engagement sets."""

@@ -2,7 +2,9 @@
 
 Like `make test`, it makes its own Postgres primary and streaming replica (unless
 DATABASE_URL and REPLICA_DATABASE_URL are given), uses the local Redis (database 12) or
-REDIS_URL, installs wrk and nginx when missing, and stops what it started.
+REDIS_URL, starts a Redis Cluster of three masters for the read_warm_cluster scenario
+(unless BENCH_REDIS_CLUSTER_URL names one), installs wrk and nginx when missing, and
+stops what it started.
 """
 
 import os
@@ -16,6 +18,7 @@ from pathlib import Path
 from devstack import nginx
 from devstack.postgres import PrimaryWithReplica
 from devstack.procs import port_open
+from devstack.redis import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +40,7 @@ def main(args: list[str]) -> int:
     work = Path(tempfile.mkdtemp(prefix="twitter-bench-"))
     work.chmod(0o755)
     cluster: PrimaryWithReplica | None = None
+    redis_cluster: Cluster | None = None
     try:
         env = dict(os.environ)
         if not (env.get("DATABASE_URL") and env.get("REPLICA_DATABASE_URL")):
@@ -61,6 +65,10 @@ def main(args: list[str]) -> int:
             env["REDIS_URL"] = "redis://127.0.0.1:6379/12"
             subprocess.run(["redis-cli", "-n", "12", "flushdb"], check=False, stdout=subprocess.DEVNULL)
         env.setdefault("CELERY_BROKER_URL", env["REDIS_URL"])
+        if not env.get("BENCH_REDIS_CLUSTER_URL"):
+            redis_cluster = Cluster(work / "redis-cluster")
+            redis_cluster.start()
+            env["BENCH_REDIS_CLUSTER_URL"] = redis_cluster.url
         env.setdefault("JWT_ACCESS_SECONDS", "7200")
         # Rate limits counted as in production (their cost is part of every figure) but a
         # thousand times higher: a few accounts make all of the benchmark's load.
@@ -74,6 +82,8 @@ def main(args: list[str]) -> int:
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], check=True, cwd=ROOT, env=env)
         return subprocess.call([*manage, "bench", *args], cwd=ROOT, env=env)
     finally:
+        if redis_cluster is not None:
+            redis_cluster.stop()
         if cluster is not None:
             cluster.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -52,6 +52,7 @@ from devstack import nginx
 from devstack import redis as redis_server
 from devstack.postgres import PrimaryWithReplica, ensure_database
 from devstack.procs import Process, free_port, granian_argv, wait_until
+from twitter import keys
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS, BIG_ACCOUNT, CELEBRITY_FOLLOWERS = 2500, 1200, 2000
@@ -495,7 +496,7 @@ class Run:
                 for watcher in watchers
             }
             client = p.data_redis()
-            client.delete(*[f"tl:h:{watcher}" for watcher in watchers])
+            client.delete(*[keys.home_timeline(watcher) for watcher in watchers])
             above = {"min_id": str(min(posted) - 1), "limit": "100"}
             with ThreadPoolExecutor(8) as pool:
                 pages = list(pool.map(lambda w: (w, set(self._read_home(w, above))), watchers * 4))

@@ -6,6 +6,14 @@ Redis: REDIS_URL when given, else the local one on 6379 (database 9), else embed
 nginx: installed when missing (the gateway test runs it). S3: MOTO_S3_URL when given,
 else moto's S3 server on a spare port (the media tests). Everything started here is
 stopped here, by PID.
+
+The suite runs on a single Redis, then the tests of everything that keeps data in Redis
+(CLUSTER_PATHS: timelines, tweets and their flags, streaming, rate limits and sessions,
+notifications, the integration tests) run again on a real Redis Cluster of three
+masters (REDIS_CLUSTER=true; the Celery broker stays on the single Redis), leaving out
+the tests marked `single_redis` (they start their own Redis, or check what does not
+depend on where application data lives). REDIS_CLUSTER_URL names an existing cluster to
+use; TEST_REDIS=single or TEST_REDIS=cluster runs one pass only.
 """
 
 import os
@@ -19,8 +27,17 @@ from pathlib import Path
 from devstack import nginx
 from devstack.postgres import PrimaryWithReplica
 from devstack.procs import Process, free_port, port_open
+from devstack.redis import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
+CLUSTER_PATHS = [
+    "tests/timelines",
+    "tests/tweets",
+    "tests/twitter",
+    "tests/users",
+    "tests/notifications",
+    "tests/integration",
+]
 
 
 def _redis(data_dir: Path) -> tuple[str, object | None]:
@@ -42,6 +59,7 @@ def main(pytest_args: list[str]) -> int:
     work.chmod(0o755)  # the Postgres servers run as their own user and must reach it
     cluster: PrimaryWithReplica | None = None
     redis_server = None
+    redis_cluster: Cluster | None = None
     moto: Process | None = None
     try:
         env = dict(os.environ)
@@ -73,8 +91,26 @@ def main(pytest_args: list[str]) -> int:
             )
             moto.wait_for_port(port)
             env["MOTO_S3_URL"] = f"http://127.0.0.1:{port}"
-        return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
+        passes = os.environ.get("TEST_REDIS", "single,cluster").split(",")
+        code = 0
+        if "single" in passes:
+            print("devstack: the suite on a single Redis", flush=True)
+            code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
+        if code == 0 and "cluster" in passes:
+            cluster_url = os.environ.get("REDIS_CLUSTER_URL")
+            if not cluster_url:
+                redis_cluster = Cluster(work / "redis-cluster")
+                redis_cluster.start()
+                cluster_url = redis_cluster.url
+            print(f"devstack: the suite on a Redis Cluster ({cluster_url})", flush=True)
+            cluster_env = {**env, "REDIS_CLUSTER": "true", "REDIS_URL": cluster_url}
+            paths = [] if any(arg.startswith("tests") for arg in pytest_args) else CLUSTER_PATHS
+            argv = [sys.executable, "-m", "pytest", "-m", "not single_redis", *pytest_args, *paths]
+            code = subprocess.call(argv, cwd=ROOT, env=cluster_env)
+        return code
     finally:
+        if redis_cluster is not None:
+            redis_cluster.stop()
         if moto is not None:
             moto.stop()
         if redis_server is not None:

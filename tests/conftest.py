@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 from celery import current_app
+from django.conf import settings
 from django.db import connections
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -44,9 +46,16 @@ def _replica_connection(request: pytest.FixtureRequest) -> Iterator[None]:
         connections["replica"] = real
 
 
+def broker_redis() -> redis.Redis:
+    """The Celery broker's Redis: the data Redis itself, or (on a cluster) a single Redis."""
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
 @pytest.fixture(autouse=True)
 def _clean_redis() -> None:
     get_redis().flushdb()
+    if settings.CELERY_BROKER_URL != settings.REDIS_URL:
+        broker_redis().flushdb()
     revocations.forget()  # what this process knew of the emptied Redis
     ratelimit.batched.clear()
     replica_breaker.record_success()

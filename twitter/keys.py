@@ -1,4 +1,10 @@
-"""Every Redis key of the platform is built here, and nowhere else."""
+"""Every Redis key of the platform is built here, and nowhere else.
+
+On a Redis Cluster (REDIS_CLUSTER) a script or transaction may touch keys of one hash
+slot only, so keys that one call uses together share a hash tag (the part in braces):
+a user's timelines, home state and liked / retweeted sets share `{<user id>}`, and the
+hourly hashtag counts share `{tags}`. Other keys hash whole and spread over the nodes.
+"""
 
 
 def recent_write(user_id: int) -> str:
@@ -18,27 +24,29 @@ def beat_heartbeat() -> str:
 
 # --- Timelines (owned by apps.timelines.feeds) ------------------------------------------
 
-# Prefixes are exposed for the Lua scripts, which build per-author keys server-side.
-USER_TIMELINE_PREFIX = "tl:u:"
+# Prefixes (and the user timeline's suffix) are exposed for the page script, which
+# builds per-author keys server-side on a single Redis.
+USER_TIMELINE_PREFIX = "tl:u:{"
+USER_TIMELINE_SUFFIX = "}"
 TWEET_PREFIX = "tw:"
 AUTHOR_CARD_PREFIX = "ua:"
 
 
 def home_timeline(user_id: int) -> str:
     """List of tweet ids, newest first: what `user_id` sees (fanned-out authors only)."""
-    return f"tl:h:{user_id}"
+    return f"tl:h:{{{user_id}}}"
 
 
 def user_timeline(user_id: int) -> str:
     """List of tweet ids, newest first: what `user_id` posted."""
-    return f"{USER_TIMELINE_PREFIX}{user_id}"
+    return f"{USER_TIMELINE_PREFIX}{user_id}{USER_TIMELINE_SUFFIX}"
 
 
 def home_state(user_id: int) -> str:
     """Set that goes with `user_id`'s home list: the loaded mark, the celebrities merged
     into it at read time, and '-<id>' for each author hidden from it (see
     apps.timelines.feeds)."""
-    return f"tl:c:{user_id}"
+    return f"tl:c:{{{user_id}}}"
 
 
 def tweet(tweet_id: int) -> str:
@@ -71,12 +79,12 @@ def rebuild_lock(list_key: str) -> str:
 
 def viewer_likes(user_id: int) -> str:
     """Set of tweet ids `user_id` likes (plus the member '0': the set is loaded)."""
-    return f"lk:{user_id}"
+    return f"lk:{{{user_id}}}"
 
 
 def viewer_retweets(user_id: int) -> str:
     """Set of original tweet ids `user_id` retweeted (plus the member '0': loaded)."""
-    return f"rt:{user_id}"
+    return f"rt:{{{user_id}}}"
 
 
 # --- Hashtags (owned by apps.tweets.trends) ------------------------------------------
@@ -84,12 +92,12 @@ def viewer_retweets(user_id: int) -> str:
 
 def hashtag_counts(hour: int) -> str:
     """Sorted set: hashtag -> tweets using it in that hour (hours since the Unix epoch)."""
-    return f"tags:{hour}"
+    return f"tags:{{tags}}:{hour}"
 
 
 def hashtag_trend(hours: int) -> str:
     """Sorted set: the hourly counts of the last `hours` hours summed (kept briefly)."""
-    return f"tags:trend:{hours}"
+    return f"tags:{{tags}}:trend:{hours}"
 
 
 def hashtag_counted(tweet_id: int) -> str:

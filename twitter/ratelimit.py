@@ -16,9 +16,10 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from twitter import keys
-from twitter.redis import get_redis, redis_errors, registered_script
+from twitter.redis import Batch, by_slot, get_redis, redis_errors, registered_script
 
 logger = logging.getLogger(__name__)
 
@@ -73,13 +74,22 @@ return out
 
 
 def count(hits: Sequence[tuple[str, Rate, str]], *, now: float) -> list[Count]:
-    """Count one hit on each (bucket, rate, identity) exactly, in one Redis call."""
+    """Count one hit on each (bucket, rate, identity) exactly, in one round trip: one
+    script call on a single Redis, one per key (pipelined per node) on a cluster."""
     windows = [int(now // rate.period) for _, rate, _ in hits]
     bucket_keys = [
         keys.rate_limit(bucket, digest(identity), window)
         for (bucket, _, identity), window in zip(hits, windows, strict=True)
     ]
-    replies = registered_script(_COUNT)(keys=bucket_keys, args=[rate.period for _, rate, _ in hits])
+    periods = dict(zip(bucket_keys, [rate.period for _, rate, _ in hits], strict=True))
+    batch = Batch()
+    groups = by_slot(bucket_keys)
+    for group in groups:
+        batch.script(registered_script(_COUNT), keys=group, args=[periods[key] for key in group])
+    used_by_key: dict[str, Any] = {}
+    for group, counted in zip(groups, batch.execute(), strict=True):
+        used_by_key.update(zip(group, counted, strict=True))  # type: ignore[call-overload]  # the script's list
+    replies = [used_by_key[key] for key in bucket_keys]
     return [
         Count(bucket=bucket, rate=rate, used=int(used), reset_at=(window + 1) * rate.period)
         for (bucket, rate, _), window, used in zip(hits, windows, replies, strict=True)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from twitter import events, keys
+from twitter.redis import connect
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ class Relay(threading.Thread):
         idle = float(settings.OUTBOX_RELAY_IDLE_SECONDS)
         self._idle = idle
         # Its own connection: it blocks for longer than the shared client's timeout.
-        self._redis = redis.Redis.from_url(
+        self._redis = connect(
             settings.REDIS_URL, socket_timeout=idle + 2, socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT
         )
 

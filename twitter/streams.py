@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from twitter import keys
+from twitter import redis as data_redis
 from twitter.redis import Batch, get_redis, redis_errors
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def publish(channels: Sequence[str], message: bytes) -> None:
     try:
         pipe = get_redis().pipeline(transaction=False)
         for channel in channels:
-            pipe.publish(channel, message)
+            data_redis.publish(pipe, channel, message)
         pipe.execute()
     except redis_errors as exc:
         logger.warning("could not publish %d live events: %s", len(channels), exc)

@@ -9,11 +9,20 @@ from celery.signals import task_postrun, task_prerun
 from django.db import InterfaceError, OperationalError, close_old_connections
 from redis import ConnectionError as RedisConnectionError
 from redis import TimeoutError as RedisTimeoutError
+from redis.exceptions import ClusterError, RedisClusterException
 
 logger = logging.getLogger(__name__)
 
-# Failures worth retrying: a dependency that is down for now.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+# Failures worth retrying: a dependency that is down for now (a Redis Cluster with a node
+# away answers CLUSTERDOWN, or has no node for a slot, until it is whole again).
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    ClusterError,
+    RedisClusterException,
+)
 
 
 class ReliableTask(Task):

@@ -7,7 +7,7 @@ from django.db import connections
 
 from apps.notifications.models import Notification, ReadMarker
 from twitter.api.pagination import PageParams
-from twitter.db.routing import PRIMARY, alias_for_reads
+from twitter.db.routing import PRIMARY, read_alias
 
 ACTORS_SHOWN = 3
 
@@ -53,7 +53,7 @@ def groups_page(*, user_id: int, params: PageParams, kinds: list[str] | None = N
         "lower": params.min_id if params.min_id is not None else params.since_id,
         "limit": params.limit,
     }
-    with connections[alias_for_reads(Notification)].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(_OLDEST_FIRST if params.ascending else _NEWEST_FIRST, args)
         rows = cursor.fetchall()
         if params.ascending:

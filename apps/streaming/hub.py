@@ -9,9 +9,11 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
+from typing import Any
 
 import redis.asyncio as aioredis
 from django.conf import settings
+from redis.asyncio.cluster import RedisCluster
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +29,11 @@ class Hub:
         self._lock = asyncio.Lock()
 
     def client(self) -> aioredis.Redis:
+        if self._client is None and settings.REDIS_CLUSTER:
+            cluster: Any = RedisCluster.from_url(
+                settings.REDIS_URL, max_connections=settings.STREAMING_REDIS_CONNECTIONS, socket_connect_timeout=2
+            )
+            self._client = cluster  # the same command API, routed by key slot
         if self._client is None:
             # A few connections for every stream's bookkeeping: callers queue for one
             # instead of opening more, however many streams are open.
@@ -39,11 +46,18 @@ class Hub:
             self._client = aioredis.Redis(connection_pool=pool)
         return self._client
 
+    def _channels(self) -> aioredis.Redis:
+        """Where to subscribe: the client itself, or on a cluster the node REDIS_URL names
+        (a cluster delivers every PUBLISH to every node's subscribers)."""
+        if settings.REDIS_CLUSTER:
+            return aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
+        return self.client()
+
     async def subscribe(self, channels: list[str]) -> "asyncio.Queue[bytes]":
         queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_SIZE)
         async with self._lock:
             if self._pubsub is None:
-                self._pubsub = self.client().pubsub(ignore_subscribe_messages=True)
+                self._pubsub = self._channels().pubsub(ignore_subscribe_messages=True)
             fresh = [channel for channel in channels if not self._queues.get(channel.encode())]
             for channel in channels:
                 self._queues[channel.encode()].add(queue)

@@ -84,16 +84,22 @@ async def _admit(request: HttpRequest) -> _Admitted | JsonResponse:
     return _Admitted(access=access, stream_id=stream_id)
 
 
+# Drop the expired entries of an account's open streams, add this one, and count them:
+# one atomic call on the account's key (on a single Redis and on a cluster alike).
+_CLAIM = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return redis.call('ZCARD', KEYS[1])
+"""
+
+
 async def _claim_slot(user_id: int, stream_id: str) -> bool:
     """Count this stream among the account's open ones, unless it has its fill already.
     A stream refreshes its entry at every heartbeat, so a crashed process's streams age out."""
     key, now = keys.open_streams(user_id), time.time()
-    pipe = hub.client().pipeline(transaction=True)
-    pipe.zremrangebyscore(key, "-inf", now)
-    pipe.zadd(key, {stream_id: now + _slot_seconds()})
-    pipe.zcard(key)
-    pipe.expire(key, int(_slot_seconds()) + 1)
-    _, _, open_now, _ = await pipe.execute()
+    until, ttl = now + _slot_seconds(), int(_slot_seconds()) + 1
+    open_now = await hub.client().eval(_CLAIM, 1, key, now, until, stream_id, ttl)
     if int(open_now) <= settings.STREAMS_PER_ACCOUNT:
         return True
     await hub.client().zrem(key, stream_id)

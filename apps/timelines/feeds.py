@@ -18,15 +18,19 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from redis.commands.core import Script
 
+from apps.timelines import cluster_page
+from apps.tweets import visibility
 from twitter import keys
-from twitter.redis import Batch, active_ttl_seconds, add_if_loaded, get_redis, registered_script
+from twitter.redis import Batch, active_ttl_seconds, add_if_loaded, by_slot, get_redis, is_cluster, registered_script
 
 COMPLETE = "0"
 _LUA = Path(__file__).resolve().parent / "lua"
 
 
 _PRELUDE = (_LUA / "prelude.lua").read_text()
-_SOURCES = {name: _PRELUDE + (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page")}
+_SOURCES = {
+    name: _PRELUDE + (_LUA / f"{name}.lua").read_text() for name in ("insert", "merge", "remove", "page", "own")
+}
 
 
 def script(name: str) -> Script:
@@ -67,24 +71,30 @@ def homes(user_ids: Iterable[int]) -> list[Home]:
 
 def push(tweet_id: int, timelines: Sequence[Timeline], *, batch: Batch | None = None) -> int:
     """Add `tweet_id` to those of `timelines` that exist (idempotent, ordered); returns how
-    many got it. With a batch, the call joins it (and 0 is returned: the batch runs later)."""
+    many got it. With a batch, the calls join it (and 0 is returned: the batch runs later;
+    `pushed` sums its results). One script call takes every list on a single Redis, the
+    lists of one slot on a cluster."""
     if not timelines:
         return 0
-    list_keys = [_key(timeline) for timeline in timelines]
-    if batch is not None:
-        batch.script(script("insert"), keys=list_keys, args=[tweet_id, cap()])
-        return 0
-    return int(script("insert")(keys=list_keys, args=[tweet_id, cap()], client=get_redis()))
+    own = batch if batch is not None else Batch()
+    for group in by_slot([_key(timeline) for timeline in timelines]):
+        own.script(script("insert"), keys=group, args=[tweet_id, cap()])
+    return 0 if batch is not None else pushed(own.execute())
+
+
+def pushed(results: Sequence[object]) -> int:
+    """How many lists got a tweet, from the results of the `push` calls in a batch."""
+    return sum(int(result) for result in results)  # type: ignore[call-overload]  # the scripts' counts
 
 
 def merge(tweet_ids: Sequence[int], timelines: Sequence[Timeline]) -> int:
     """Merge ids (newest first) into each of `timelines` that exists, one pass each."""
     if not tweet_ids or not timelines:
         return 0
-    pipe = get_redis().pipeline(transaction=False)
+    batch = Batch()
     for timeline in timelines:
-        script("merge")(keys=[_key(timeline)], args=[cap(), *tweet_ids], client=pipe)
-    return sum(int(added) for added in pipe.execute())
+        batch.script(script("merge"), keys=[_key(timeline)], args=[cap(), *tweet_ids])
+    return pushed(batch.execute())
 
 
 def unpush(tweet_ids: Iterable[int], timelines: Sequence[Timeline]) -> int:
@@ -92,7 +102,10 @@ def unpush(tweet_ids: Iterable[int], timelines: Sequence[Timeline]) -> int:
     ids = [str(tweet_id) for tweet_id in tweet_ids]
     if not ids or not timelines:
         return 0
-    return int(script("remove")(keys=[_key(timeline) for timeline in timelines], args=ids, client=get_redis()))
+    batch = Batch()
+    for group in by_slot([_key(timeline) for timeline in timelines]):
+        batch.script(script("remove"), keys=group, args=ids)
+    return pushed(batch.execute())
 
 
 def populate(timeline: Timeline, tweet_ids: Sequence[int]) -> None:
@@ -164,11 +177,10 @@ def is_celebrity(user_id: int) -> bool | None:
 
 def set_celebrity(user_id: int, value: bool) -> None:
     """Add or remove a celebrity in the loaded set (a set not loaded stays so)."""
-    client = get_redis()
     if value:
-        add_if_loaded(keys.celebrities(), str(user_id), client=client)
+        add_if_loaded(keys.celebrities(), str(user_id))
     else:
-        client.srem(keys.celebrities(), user_id)
+        get_redis().srem(keys.celebrities(), user_id)
 
 
 def replace_celebrities(user_ids: Iterable[int]) -> None:
@@ -194,10 +206,10 @@ def follow_celebrity(user_ids: Iterable[int], celebrity_id: int, *, following: b
     """Add or remove a celebrity in the state of these users' homes (a home whose state is
     not loaded is rebuilt when next read, and its state with it)."""
     if following:
-        pipe = get_redis().pipeline(transaction=False)
+        batch = Batch()
         for user_id in user_ids:
-            add_if_loaded(keys.home_state(user_id), str(celebrity_id), client=pipe)
-        pipe.execute()
+            add_if_loaded(keys.home_state(user_id), str(celebrity_id), batch=batch)
+        batch.execute()
     else:
         pipe = get_redis().pipeline(transaction=False)
         for user_id in user_ids:
@@ -211,7 +223,7 @@ def hide_author(viewer_id: int, author_id: int, hidden: bool) -> None:
     again (followed again). Hidden until then or until the home is rebuilt."""
     key, member = keys.home_state(viewer_id), f"-{author_id}"
     if hidden:
-        add_if_loaded(key, member, client=get_redis())
+        add_if_loaded(key, member)
     else:
         get_redis().srem(key, member)
 
@@ -224,11 +236,10 @@ def hidden_author_ids(viewer_id: int) -> set[int]:
 def set_suspended(user_id: int, suspended: bool) -> None:
     """Add or remove a suspended user in the loaded set (a set not loaded stays so: it is
     read whole from the database when next needed)."""
-    client = get_redis()
     if suspended:
-        add_if_loaded(keys.suspended_users(), str(user_id), client=client)
+        add_if_loaded(keys.suspended_users(), str(user_id))
     else:
-        client.srem(keys.suspended_users(), user_id)
+        get_redis().srem(keys.suspended_users(), user_id)
 
 
 def replace_suspended(user_ids: Iterable[int]) -> None:
@@ -238,7 +249,7 @@ def replace_suspended(user_ids: Iterable[int]) -> None:
 # --- Reading a page -----------------------------------------------------------------
 
 
-RETWEET_WINDOW = 20  # a tweet shows once among this many newer home entries
+RETWEET_WINDOW = visibility.RETWEET_WINDOW
 
 
 class CachedRow(NamedTuple):
@@ -249,8 +260,7 @@ class CachedRow(NamedTuple):
     card: bytes  # the author's card
     orig_value: bytes  # for a retweet: the original's value and its author's card
     orig_card: bytes
-    liked: bytes  # the viewer's flags (of the original, for a retweet): b"1" / b"0"
-    retweeted: bytes
+    flags: bytes  # the viewer's flags (of the original, for a retweet): b"1" / b"0" per set
 
 
 @dataclass(frozen=True)
@@ -259,50 +269,69 @@ class CachedPage:
     boundary: int | None  # ids at or below may be missing from the cache
     missing_celebrity: int | None
     rows: list[CachedRow]  # newest first
-    flags_loaded: bool  # the viewer's liked and retweeted sets are loaded: rows' flags hold
+    flags_loaded: bool  # every flag set asked for is loaded: the rows' flags hold
+
+
+ROW_SIZE = 6  # values per entry in the page scripts' replies
 
 
 def page(
     timeline: Timeline,
     *,
-    flags_viewer_id: int | None,
+    flag_sets: Sequence[str],
     max_id: int | None,
     lower: int | None,
     limit: int,
     ascending: bool,
     refresh_ttl: bool,
 ) -> CachedPage:
-    """One page from the cache in one script call. A home merges the celebrities its owner
-    follows and leaves out the authors hidden from them; `flags_viewer_id` is whose liked /
-    retweeted flags come with the page."""
+    """One page from the cache in one script call (a few pipelined rounds on a cluster:
+    apps.timelines.cluster_page). A home merges the celebrities its owner follows and
+    leaves out the authors hidden from them; `flag_sets` are the viewer's per-tweet flag
+    sets (apps.tweets.engagement), whose bits come with each entry."""
     merge_celebrities = isinstance(timeline, Home)
     state_key = keys.home_state(timeline.user_id) if merge_celebrities else ""
-    likes_key = retweets_key = ""
-    if flags_viewer_id is not None:
-        likes_key, retweets_key = keys.viewer_likes(flags_viewer_id), keys.viewer_retweets(flags_viewer_id)
-    raw = script("page")(
-        keys=[
-            _key(timeline),
-            state_key,
-            keys.suspended_users(),
-            likes_key,
-            retweets_key,
-        ],
-        args=[
-            "" if max_id is None else max_id,
-            "" if lower is None else lower,
-            limit,
-            "1" if ascending else "0",
-            keys.USER_TIMELINE_PREFIX,
-            keys.TWEET_PREFIX,
-            active_ttl_seconds() if refresh_ttl else 0,
-            keys.AUTHOR_CARD_PREFIX,
-            RETWEET_WINDOW if merge_celebrities else 0,
-        ],
-        client=get_redis(),
-    )
-    status, boundary, celebrity, likes_loaded, retweets_loaded = raw[:5]
-    rows = [CachedRow(int(raw[i]), *raw[i + 1 : i + 7]) for i in range(5, len(raw), 7)]
+    ttl = active_ttl_seconds() if refresh_ttl else 0
+    window = RETWEET_WINDOW if merge_celebrities else 0
+    if is_cluster():
+        raw = cluster_page.read(
+            get_redis(),
+            script("own"),
+            cluster_page.PageKeys(
+                timeline=_key(timeline),
+                state=state_key or None,
+                suspended=keys.suspended_users(),
+                flag_sets=list(flag_sets),
+                user_timeline=keys.user_timeline,
+                tweet=keys.tweet,
+                card=keys.author_card,
+            ),
+            max_id=max_id,
+            lower=lower,
+            limit=limit,
+            ascending=ascending,
+            ttl=ttl,
+            window=window,
+        )
+    else:
+        raw = script("page")(
+            keys=[_key(timeline), state_key, keys.suspended_users(), *flag_sets],
+            args=[
+                "" if max_id is None else max_id,
+                "" if lower is None else lower,
+                limit,
+                "1" if ascending else "0",
+                keys.USER_TIMELINE_PREFIX,
+                keys.TWEET_PREFIX,
+                ttl,
+                keys.AUTHOR_CARD_PREFIX,
+                window,
+                keys.USER_TIMELINE_SUFFIX,
+            ],
+            client=get_redis(),
+        )
+    status, boundary, celebrity, loaded = raw[:4]
+    rows = [CachedRow(int(raw[i]), *raw[i + 1 : i + ROW_SIZE]) for i in range(4, len(raw), ROW_SIZE)]
     if ascending:
         rows.reverse()
     return CachedPage(
@@ -310,7 +339,7 @@ def page(
         boundary=int(boundary) if boundary else None,
         missing_celebrity=int(celebrity) if celebrity else None,
         rows=rows,
-        flags_loaded=bool(likes_loaded and retweets_loaded),
+        flags_loaded=bool(flag_sets) and loaded == b"1" * len(flag_sets),
     )
 
 

@@ -2,8 +2,10 @@
 
 A page is served from the cached lists when it can be (no SQL), continues from the
 replica past what the cache holds, and falls back to the replica entirely when Redis is
-down. What the cache lacks is hydrated by the tweets context (apps.tweets.presentation);
-deleted tweets and suspended or hidden authors never show.
+down. What the cache lacks is resolved by the tweets context (apps.tweets.presentation);
+deleted tweets and suspended or hidden authors never show. `home_tweets` / `user_tweets`
+return the read model (`presentation.Shown` values); `home_page` / `user_page` are the
+native API's JSON of it.
 """
 
 import logging
@@ -15,7 +17,7 @@ from django.conf import settings
 
 from apps.follows import selectors as follow_selectors
 from apps.timelines import feeds, services
-from apps.tweets import cache, presentation, rendering
+from apps.tweets import cache, engagement, presentation
 from apps.tweets import selectors as tweet_selectors
 from twitter.api.pagination import PageParams
 from twitter.db.routing import read_alias
@@ -33,6 +35,7 @@ def _pull_home(viewer_id: int, params: PageParams, *, max_id: int | None, limit:
     followees = follow_selectors.followee_ids(user_id=viewer_id, using=read_alias())
     authors = [*followees, viewer_id]
     return tweet_selectors.timeline_ids(
+        celebrity_ids=services.celebrities_among(followees, using=read_alias()),
         author_ids=authors,
         using=read_alias(),
         limit=limit,
@@ -83,11 +86,11 @@ class _Entries:
     def from_database(cls, ids: list[int]) -> "_Entries":
         return cls([], ids, False)
 
-    def page(self, viewer_id: int | None) -> presentation.Page:
-        """The page: straight from the rows when the cache returned all of it, else
-        hydrated (what the cache lacked comes from the database)."""
+    def shown(self, viewer_id: int | None) -> list[presentation.Shown]:
+        """The tweets: straight from the rows when the cache returned all of them, else
+        resolved (what the cache lacked comes from the database)."""
         if not self.more:
-            whole = _assembled(self.rows, viewer_id=viewer_id, flags_loaded=self.flags_loaded)
+            whole = _from_rows(self.rows, viewer_id=viewer_id, flags_loaded=self.flags_loaded)
             if whole is not None:
                 return whole
         entries: list[tuple[int, bytes]] = []
@@ -106,12 +109,15 @@ class _Entries:
                 if row.orig_card:
                     cards[cache.CachedTweet.decode(row.orig_value).author_id] = row.orig_card
             if self.flags_loaded:
-                flags[tweet.retweet_of_id or row.id] = _row_flags(row)
+                flags[tweet.retweet_of_id or row.id] = row.flags
         seen = {tweet_id for tweet_id, _ in entries}
         entries += [(tweet_id, b"") for tweet_id in self.more if tweet_id not in seen]
-        return presentation.hydrate(
+        return presentation.resolve(
             entries,
             viewer_id=viewer_id,
+            # The database left out suspended authors, not the authors of what they
+            # retweeted (the page script checks both for what the cache returned).
+            check_suspended=bool(self.more),
             known_cards=cards,
             known_originals=originals,
             known_flags=flags,
@@ -119,28 +125,27 @@ class _Entries:
         )
 
 
-def _row_flags(row: feeds.CachedRow) -> bytes:
-    return rendering.viewer_flags(liked=row.liked == b"1", retweeted=row.retweeted == b"1")
-
-
-def _assembled(rows: list[feeds.CachedRow], *, viewer_id: int | None, flags_loaded: bool) -> presentation.Page | None:
-    """Each row's JSON from its cached parts, as `hydrate` would make it; None when a
+def _from_rows(
+    rows: list[feeds.CachedRow], *, viewer_id: int | None, flags_loaded: bool
+) -> list[presentation.Shown] | None:
+    """The rows as `resolve` would make them, from their cached parts alone; None when a
     part is missing (a value, a card, a retweet's original, the viewer's flags)."""
     if viewer_id is not None and not flags_loaded:
         return None
-    items = []
+    shown = []
     for row in rows:
         if not row.value or not row.card:
             return None
-        _, original, core = row.value.split(b"|", 2)
-        flag = b"" if viewer_id is None else _row_flags(row)
-        nested = b"null"
+        author, original, core = row.value.split(b"|", 2)
+        flags = b"" if viewer_id is None else row.flags
+        nested = None
         if original != b"0":
             if not row.orig_value or not row.orig_card:
                 return None
-            nested = rendering.assemble(row.orig_value.split(b"|", 2)[2], row.orig_card, flag)
-        items.append(rendering.assemble(core, row.card, flag, nested))
-    return presentation.Page(ids=[row.id for row in rows], items=items)
+            orig_author, _, orig_core = row.orig_value.split(b"|", 2)
+            nested = presentation.Shown(int(original), int(orig_author), orig_core, row.orig_card, None, flags)
+        shown.append(presentation.Shown(row.id, int(author), core, row.card, nested, flags))
+    return shown
 
 
 # A page may need its home list and each followed celebrity's list built first; past this
@@ -153,7 +158,7 @@ class _Timeline:
     """Which timeline a page is read from, and for whom."""
 
     timeline: feeds.Timeline
-    flags_viewer_id: int | None  # whose liked / retweeted flags the page carries
+    flags_viewer_id: int | None  # whose per-tweet flags (liked, retweeted) the page carries
     pull: Any  # (owner_id, params, *, max_id, limit) -> ids, from the database
 
     def from_database(self, params: PageParams, *, max_id: int | None, limit: int) -> list[int]:
@@ -166,7 +171,7 @@ def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
     for _ in range(MAX_BUILDS_PER_PAGE):
         cached = feeds.page(
             timeline.timeline,
-            flags_viewer_id=timeline.flags_viewer_id,
+            flag_sets=engagement.flag_keys(timeline.flags_viewer_id) if timeline.flags_viewer_id is not None else [],
             max_id=params.max_id,
             lower=lower,
             limit=params.limit,
@@ -212,12 +217,24 @@ def _entries(timeline: _Timeline, params: PageParams) -> _Entries:
         return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
 
 
-def home_page(*, viewer_id: int, params: PageParams) -> presentation.Page:
+def home_tweets(*, viewer_id: int, params: PageParams) -> list[presentation.Shown]:
+    """A page of the viewer's home timeline, as the read model (any presenter renders it)."""
     timeline = _Timeline(feeds.Home(viewer_id), flags_viewer_id=viewer_id, pull=_pull_home)
-    return _entries(timeline, params).page(viewer_id)
+    entries = _entries(timeline, params)
+    shown = entries.shown(viewer_id)
+    # The cache showed each original once already; what came from the database has not.
+    return presentation.first_showings(shown) if entries.more else shown
+
+
+def user_tweets(*, user_id: int, viewer_id: int | None, params: PageParams) -> list[presentation.Shown]:
+    # A profile shows everything its owner posted: no author is hidden, no one merged.
+    timeline = _Timeline(feeds.Profile(user_id), flags_viewer_id=viewer_id, pull=_pull_user)
+    return _entries(timeline, params).shown(viewer_id)
+
+
+def home_page(*, viewer_id: int, params: PageParams) -> presentation.Page:
+    return presentation.native(home_tweets(viewer_id=viewer_id, params=params))
 
 
 def user_page(*, user_id: int, viewer_id: int | None, params: PageParams) -> presentation.Page:
-    # A profile shows everything its owner posted: no author is hidden, no one merged.
-    timeline = _Timeline(feeds.Profile(user_id), flags_viewer_id=viewer_id, pull=_pull_user)
-    return _entries(timeline, params).page(viewer_id)
+    return presentation.native(user_tweets(user_id=user_id, viewer_id=viewer_id, params=params))

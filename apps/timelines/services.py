@@ -12,20 +12,16 @@ from django.conf import settings
 from apps.follows import selectors as follow_selectors
 from apps.timelines import feeds
 from apps.timelines.models import Celebrity
-from apps.tweets import cache, engagement
+from apps.tweets import cache, engagement, visibility
 from apps.tweets import selectors as tweet_selectors
 from apps.tweets.rendering import RenderedTweet
 from apps.users import selectors as user_selectors
 from twitter import events, streams
 from twitter.db.routing import PRIMARY, read_alias
 from twitter.ids import id_timestamp_ms, min_id_for_ms
-from twitter.redis import Batch
+from twitter.redis import Batch, redis_errors
 
 logger = logging.getLogger(__name__)
-
-
-def _is_shown_on_profile(author_id: int, reply_to_user_id: int | None) -> bool:
-    return reply_to_user_id is None or reply_to_user_id == author_id
 
 
 def tweet_cache(*, tweet_ids: list[int], using: str) -> dict[int, bytes]:
@@ -72,7 +68,7 @@ def tweet_show_to_author(
     if retweet_of_id is not None:
         engagement.set_retweeted(user_id=author_id, tweet_id=retweet_of_id, retweeted=True)
     targets: list[feeds.Timeline] = [feeds.Home(author_id)]
-    if _is_shown_on_profile(author_id, reply_to_user_id):
+    if visibility.shown_on_profile(author_id=author_id, reply_to_user_id=reply_to_user_id):
         targets.append(feeds.Profile(author_id))
     feeds.push(tweet_id, targets, batch=batch)
 
@@ -94,17 +90,23 @@ def tweet_fan_out(
     to the fan-out queue as a task of its own (other worker processes take them at once),
     and this task delivers the first.
     """
-    tweet_show_to_author(
-        tweet_id=tweet_id,
-        author_id=author_id,
-        reply_to_id=reply_to_id,
-        reply_to_user_id=reply_to_user_id,
-        retweet_of_id=retweet_of_id,
-    )
+    away: Exception | None = None
+    try:
+        tweet_show_to_author(
+            tweet_id=tweet_id,
+            author_id=author_id,
+            reply_to_id=reply_to_id,
+            reply_to_user_id=reply_to_user_id,
+            retweet_of_id=retweet_of_id,
+        )
+    except redis_errors as exc:  # a node holding the author's keys is away (a cluster)
+        away = exc  # the followers on the other nodes still get the tweet; then a retry
     streams.publish_home([author_id], event="update", tweet_id=tweet_id)
-    also_following = None if _is_shown_on_profile(author_id, reply_to_user_id) else reply_to_user_id
+    also_following = visibility.reply_audience(author_id=author_id, reply_to_user_id=reply_to_user_id)
     if is_celebrity(author_id):
-        _stream_to_followers_of_celebrity(author_id, also_following, event="update", tweet_id=tweet_id)
+        # A celebrity's reply to someone else reaches no home (apps.tweets.visibility).
+        if also_following is None:
+            _stream_to_followers_of_celebrity(author_id, event="update", tweet_id=tweet_id)
         return 0
     chunk = max(1, int(settings.FANOUT_CHUNK_SIZE))
     followers: list[int] = []
@@ -123,7 +125,10 @@ def tweet_fan_out(
             queue=events.queue_of(FAN_OUT_CHUNK_TASK),
             argsrepr=f"({tweet_id}, <{len(part)} followers>)",
         )
-    return push_to_homes(tweet_id=tweet_id, follower_ids=followers[:chunk])
+    pushed = push_to_homes(tweet_id=tweet_id, follower_ids=followers[:chunk])
+    if away is not None:
+        raise away
+    return pushed
 
 
 FAN_OUT_CHUNK_TASK = "apps.timelines.tasks.fan_out_chunk_task"
@@ -138,11 +143,10 @@ def push_to_homes(*, tweet_id: int, follower_ids: list[int]) -> int:
     for start in range(0, len(follower_ids), size):
         batch_ids = follower_ids[start : start + size]
         batch = Batch()
-        inserted = len(batch)
         feeds.push(tweet_id, feeds.homes(batch_ids), batch=batch)
         asked = streams.ask_listening(batch, batch_ids)
         results = batch.execute()
-        pushed += int(results[inserted])  # type: ignore[call-overload]  # the script's count
+        pushed += feeds.pushed(results[:asked])
         watching = streams.listening_among(batch_ids, results[asked])
         if watching:
             streams.publish_home(batch_ids, event="update", tweet_id=tweet_id, watching=watching)
@@ -159,14 +163,11 @@ def _replayed_alias(tweet_id: int) -> str:
     return using
 
 
-def _stream_to_followers_of_celebrity(author_id: int, also_following: int | None, *, event: str, tweet_id: int) -> None:
+def _stream_to_followers_of_celebrity(author_id: int, *, event: str, tweet_id: int) -> None:
     """A celebrity's tweet is not fanned out, but their listening followers still see it
     live: the few users with a stream open are checked, not every follower."""
     using = _replayed_alias(tweet_id)
     candidates = follow_selectors.followers_among(user_id=author_id, candidates=streams.listeners(), using=using)
-    if also_following is not None:  # a reply reaches only those who also follow whom it answers
-        also = set(follow_selectors.followers_among(user_id=also_following, candidates=candidates, using=using))
-        candidates = [user for user in candidates if user == also_following or user in also]
     streams.publish_home(candidates, event=event, tweet_id=tweet_id)
 
 
@@ -342,19 +343,36 @@ COMMIT_SKEW_SECONDS = 5
 
 
 def celebrity_ids() -> set[int]:
-    """Who is merged at read time: from Redis, loaded from the database when missing."""
-    loaded = feeds.celebrity_ids()
+    """Who is merged at read time: from Redis, loaded from the database when missing, and
+    from the database alone when Redis cannot answer."""
+    try:
+        loaded = feeds.celebrity_ids()
+    except redis_errors:
+        return _celebrities_in_database()
     return loaded if loaded is not None else celebrities_reload()
 
 
 def is_celebrity(user_id: int) -> bool:
-    answer = feeds.is_celebrity(user_id)
+    try:
+        answer = feeds.is_celebrity(user_id)
+    except redis_errors:
+        return user_id in _celebrities_in_database()
     return answer if answer is not None else user_id in celebrities_reload()
+
+
+def _celebrities_in_database() -> set[int]:
+    return set(Celebrity.objects.using(PRIMARY).values_list("user_id", flat=True))
+
+
+def celebrities_among(user_ids: list[int], *, using: str) -> list[int]:
+    """Which of `user_ids` are celebrities, from the database (a page read from the
+    database must not depend on Redis)."""
+    return list(Celebrity.objects.using(using).filter(user_id__in=user_ids).values_list("user_id", flat=True))
 
 
 def celebrities_reload() -> set[int]:
     """Load the celebrity set whole from the database (Redis lost it, or never had it)."""
-    ids = set(Celebrity.objects.using(PRIMARY).values_list("user_id", flat=True))
+    ids = _celebrities_in_database()
     feeds.replace_celebrities(ids)
     return ids
 

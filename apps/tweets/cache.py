@@ -14,7 +14,7 @@ from django.conf import settings
 
 from apps.tweets.rendering import RenderedTweet
 from twitter import keys
-from twitter.redis import Batch, get_redis
+from twitter.redis import Batch, get_redis, mget
 
 TOMBSTONE = b"x"
 
@@ -56,13 +56,13 @@ def tombstone(tweet_id: int) -> None:
 def cached_tweets(tweet_ids: Sequence[int]) -> list[bytes | None]:
     if not tweet_ids:
         return []
-    return _as_bytes(get_redis().mget([keys.tweet(tweet_id) for tweet_id in tweet_ids]))
+    return _as_bytes(mget([keys.tweet(tweet_id) for tweet_id in tweet_ids]))
 
 
 def author_cards(user_ids: Sequence[int]) -> list[bytes | None]:
     if not user_ids:
         return []
-    return _as_bytes(get_redis().mget([keys.author_card(user_id) for user_id in user_ids]))
+    return _as_bytes(mget([keys.author_card(user_id) for user_id in user_ids]))
 
 
 def cache_author_cards(cards: dict[int, bytes]) -> None:

@@ -1,22 +1,54 @@
-"""A viewer's likes and retweets in Redis: the `liked` / `retweeted` flags of every tweet
-they see, with no SQL on a warm read.
+"""A viewer's per-tweet flags (`liked`, `retweeted`) in Redis, with no SQL on a warm read.
 
-Each viewer has two sets (twitter.keys.viewer_likes / viewer_retweets) loaded whole from
-the database the first time they are needed, kept for as long as the viewer stays
-active, and updated by the like and retweet events (only sets that exist are touched, as
-with timeline lists). The member '0' marks a loaded set, so that "likes nothing" is
-cached too.
+`FLAGS` lists them: each is a set per viewer (its key in twitter.keys) loaded whole from
+the database the first time it is needed, kept for as long as the viewer stays active,
+and updated by the events that change it (only sets that exist are touched, as with
+timeline lists). The member '0' marks a loaded set, so that "likes nothing" is cached
+too. A page read asks for the viewer's sets (`flag_keys`) and gets one character per
+flag for each tweet ('1' set, '0' not, in FLAGS order), which `render` turns into JSON:
+a new flag is a new entry here, its key, its loader in apps.tweets.selectors and the
+events that change it; the timeline store and its scripts take any number of flags.
 """
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from apps.tweets import rendering
 from apps.tweets import selectors as tweet_selectors
 from twitter import keys
 from twitter.db.routing import read_alias
 from twitter.redis import active_ttl_seconds, add_if_loaded, get_redis, redis_errors
 
 LOADED = "0"
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str  # the member of a tweet's JSON
+    key: Callable[[int], str]  # the viewer's set of tweet ids (of originals, for a retweet)
+
+
+FLAGS = (Flag("liked", keys.viewer_likes), Flag("retweeted", keys.viewer_retweets))
+
+
+def flag_keys(viewer_id: int) -> list[str]:
+    """The viewer's flag sets, in FLAGS order (same hash slot: one call reads them all)."""
+    return [flag.key(viewer_id) for flag in FLAGS]
+
+
+_RENDERED = {
+    "".join(bits).encode(): b"".join(
+        b',"%s":%s' % (flag.name.encode(), b"true" if bit == "1" else b"false")
+        for flag, bit in zip(FLAGS, bits, strict=True)
+    )
+    for bits in itertools.product("01", repeat=len(FLAGS))
+}
+NOT_FLAGGED = _RENDERED[b"0" * len(FLAGS)]
+
+
+def render(bits: bytes) -> bytes:
+    """One character per flag ('1' / '0', FLAGS order) as members to append to a tweet."""
+    return _RENDERED[bits]
 
 
 def _load(key: str, ids: set[int]) -> None:
@@ -27,34 +59,27 @@ def _load(key: str, ids: set[int]) -> None:
     pipe.execute()
 
 
-def flags(*, viewer_id: int, tweet_ids: Sequence[int]) -> dict[int, bytes]:
-    """Each tweet's flags for this viewer (`,"liked":...,"retweeted":...`): one round trip
-    when the viewer's sets are loaded; from the database when Redis is down."""
+def flag_bits(*, viewer_id: int, tweet_ids: Sequence[int]) -> dict[int, bytes]:
+    """Each tweet's flags for this viewer (one b"1" / b"0" per FLAGS): one round trip when
+    the viewer's sets are loaded; from the database when Redis is down."""
     if not tweet_ids:
         return {}
     members = [str(tweet_id) for tweet_id in tweet_ids]
-    likes_key, retweets_key = keys.viewer_likes(viewer_id), keys.viewer_retweets(viewer_id)
     try:
         pipe = get_redis().pipeline(transaction=False)
-        pipe.smismember(likes_key, [LOADED, *members])
-        pipe.smismember(retweets_key, [LOADED, *members])
-        liked_bits, retweeted_bits = pipe.execute()
-        liked = {t for t, bit in zip(tweet_ids, liked_bits[1:], strict=True) if bit}
-        retweeted = {t for t, bit in zip(tweet_ids, retweeted_bits[1:], strict=True) if bit}
-        if not (liked_bits[0] and retweeted_bits[0]):
-            every_like, every_retweet = tweet_selectors.engaged_tweet_ids(user_id=viewer_id, using=read_alias())
-            if not liked_bits[0]:
-                _load(likes_key, every_like)
-                liked = every_like & set(tweet_ids)
-            if not retweeted_bits[0]:
-                _load(retweets_key, every_retweet)
-                retweeted = every_retweet & set(tweet_ids)
+        for key in flag_keys(viewer_id):
+            pipe.smismember(key, [LOADED, *members])
+        replies = pipe.execute()
+        found = [{t for t, bit in zip(tweet_ids, bits[1:], strict=True) if bit} for bits in replies]
+        if not all(bits[0] for bits in replies):
+            every = tweet_selectors.engaged_tweet_ids(user_id=viewer_id, using=read_alias())
+            for index, (key, bits) in enumerate(zip(flag_keys(viewer_id), replies, strict=True)):
+                if not bits[0]:
+                    _load(key, every[index])
+                    found[index] = every[index] & set(tweet_ids)
     except redis_errors:
-        liked, retweeted = tweet_selectors.engaged_tweet_ids(user_id=viewer_id, using=read_alias(), among=tweet_ids)
-    return {
-        tweet_id: rendering.viewer_flags(liked=tweet_id in liked, retweeted=tweet_id in retweeted)
-        for tweet_id in tweet_ids
-    }
+        found = list(tweet_selectors.engaged_tweet_ids(user_id=viewer_id, using=read_alias(), among=tweet_ids))
+    return {tweet_id: "".join("1" if tweet_id in ids else "0" for ids in found).encode() for tweet_id in tweet_ids}
 
 
 def set_liked(*, user_id: int, tweet_id: int, liked: bool) -> None:
@@ -66,8 +91,7 @@ def set_retweeted(*, user_id: int, tweet_id: int, retweeted: bool) -> None:
 
 
 def _set_member(key: str, tweet_id: int, present: bool) -> None:
-    client = get_redis()
     if present:
-        add_if_loaded(key, str(tweet_id), client=client)
+        add_if_loaded(key, str(tweet_id))
     else:
-        client.srem(key, str(tweet_id))
+        get_redis().srem(key, str(tweet_id))

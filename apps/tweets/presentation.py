@@ -1,24 +1,45 @@
 """Tweets as clients see them: hydrated from the tweet cache, the database where the cache
 ends, with their authors' cards and a signed-in viewer's flags.
 
-Every list of tweets (a timeline page, a thread, search results, notifications, a stream
-event) goes through `hydrate`: cached values are used as they are; the missing ones come
-from the replica in one query (from the primary when too new to be there) and are cached;
-deleted tweets and suspended authors never show. The result is a `Page` of pre-serialized
-JSON items, joined without parsing.
+Two steps. `resolve` turns ids (with what the cache already returned) into `Shown`
+values, the read model: each tweet's pieces as the cache holds them (its JSON members,
+its author's card, the original it retweets, the viewer's flag bits). Cached values are
+used as they are; the missing ones come from the replica in one query (from the primary
+when too new to be there) and are cached; deleted tweets and suspended authors never
+show. A presenter then turns `Shown` values into a wire format: `native` is this API's
+JSON, joined from the cached bytes without parsing them. Every list of tweets (a
+timeline page, a thread, search results, notifications, a stream event) goes through
+`resolve`; another API format is another presenter over the same values.
 """
 
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from apps.tweets import cache, engagement, rendering
+from apps.tweets import cache, engagement, rendering, visibility
 from apps.tweets import selectors as tweet_selectors
 from apps.users import selectors as user_selectors
 from twitter.db.routing import PRIMARY, read_alias, unreplayed
 from twitter.redis import redis_errors
 
 HiddenAuthors = Callable[[], set[int]]
+
+
+class Shown(NamedTuple):
+    """One tweet as a reader sees it, in the pieces the cache holds."""
+
+    id: int
+    author_id: int
+    core: bytes  # its own JSON members, without braces (apps.tweets.rendering)
+    card: bytes  # its author's card (JSON)
+    original: "Shown | None"  # what a retweet points at (None for an original)
+    flags: bytes  # the viewer's flags, one b"1" / b"0" per engagement.FLAGS (b"": no viewer)
+
+    @property
+    def original_id(self) -> int:
+        """The original's id: a retweet's target, or the tweet's own."""
+        return self.original.id if self.original is not None else self.id
 
 
 @dataclass(frozen=True)
@@ -30,9 +51,31 @@ class Page:
         return b"[" + b",".join(self.items) + b"]"
 
 
-def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:
+def native(tweets: Sequence[Shown]) -> Page:
+    """The API's JSON for each tweet (a retweet's flags are its original's)."""
+    items = []
+    for tweet in tweets:
+        flags = engagement.render(tweet.flags) if tweet.flags else b""
+        nested = b"null"
+        if tweet.original is not None:
+            nested = rendering.assemble(tweet.original.core, tweet.original.card, flags)
+        items.append(rendering.assemble(tweet.core, tweet.card, flags, nested))
+    return Page(ids=[tweet.id for tweet in tweets], items=items)
+
+
+def first_showings(tweets: list[Shown]) -> list[Shown]:
+    """Each original once (apps.tweets.visibility rule 6)."""
+    keep = set(visibility.first_showings((tweet.id, tweet.original_id) for tweet in tweets))
+    return [tweet for tweet in tweets if tweet.id in keep]
+
+
+def shown_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> list[Shown]:
     """Tweets in the order given, from the cache or the database; hidden ones left out."""
-    return hydrate([(tweet_id, b"") for tweet_id in tweet_ids], viewer_id=viewer_id, check_suspended=True)
+    return resolve([(tweet_id, b"") for tweet_id in tweet_ids], viewer_id=viewer_id, check_suspended=True)
+
+
+def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:
+    return native(shown_by_id(tweet_ids=tweet_ids, viewer_id=viewer_id))
 
 
 def _cached(tweet_ids: Sequence[int]) -> dict[int, bytes]:
@@ -61,7 +104,7 @@ def _parts(
     return parts, bool(missing)
 
 
-def hydrate(
+def resolve(
     entries: Sequence[tuple[int, bytes]],
     *,
     viewer_id: int | None,
@@ -70,9 +113,10 @@ def hydrate(
     known_originals: dict[int, bytes] | None = None,
     known_flags: dict[int, bytes] | None = None,
     hidden_authors: HiddenAuthors | None = None,
-) -> Page:
-    """Turn (id, cached value or b"") pairs into tweet JSON: cache misses are filled from the
-    database, retweets get their original nested, a signed-in viewer gets their flags."""
+) -> list[Shown]:
+    """Turn (id, cached value or b"") pairs into the tweets that show: cache misses are
+    filled from the database, retweets get their original, a signed-in viewer gets their
+    flag bits (`known_flags`: bits already known, by original id)."""
     parts, loaded = _parts([tweet_id for tweet_id, _ in entries], {t: v for t, v in entries if v}, hidden_authors)
     original_ids = sorted({part.retweet_of_id for part in parts.values() if part.retweet_of_id is not None})
     originals: dict[int, cache.CachedTweet] = {}
@@ -85,34 +129,39 @@ def hydrate(
     known = known_cards or {}
     cards = {**known, **_author_cards([a for a in authors if a not in known], summaries)}
 
-    def card_of(author_id: int) -> bytes | None:
+    def suspended(author_id: int) -> bool:
         summary = summaries.get(author_id) if summaries is not None else None
-        return None if summary is not None and summary.is_suspended else cards.get(author_id)
+        return summary is not None and summary.is_suspended
 
     shown: list[tuple[int, cache.CachedTweet, bytes, cache.CachedTweet | None, bytes | None]] = []
     for tweet_id, _ in entries:
-        part = parts.get(tweet_id)
-        card = card_of(part.author_id) if part is not None else None
+        part = parts.get(tweet_id)  # absent: deleted
+        card = cards.get(part.author_id) if part is not None else None
         if part is None or card is None:
             continue
         original = originals.get(part.retweet_of_id) if part.retweet_of_id is not None else None
-        original_card = card_of(original.author_id) if original is not None else None
-        if part.retweet_of_id is not None and original_card is None:
-            continue  # the original was deleted or its author suspended
+        original_card = cards.get(original.author_id) if original is not None else None
+        if not visibility.shows(
+            author_suspended=suspended(part.author_id),
+            author_hidden=False,  # hidden authors' tweets never reach here (`_load_missing`)
+            original_gone=part.retweet_of_id is not None and (original is None or original_card is None),
+            original_author_suspended=original is not None and suspended(original.author_id),
+        ):
+            continue
         shown.append((tweet_id, part, card, original, original_card))
 
     flags = dict(known_flags or {})
     if viewer_id is not None:
         unflagged = {part.retweet_of_id or t for t, part, *_ in shown} - flags.keys()
-        flags.update(engagement.flags(viewer_id=viewer_id, tweet_ids=sorted(unflagged)))
-    items = []
+        flags.update(engagement.flag_bits(viewer_id=viewer_id, tweet_ids=sorted(unflagged)))
+    out = []
     for tweet_id, part, card, original, original_card in shown:
         flag = flags.get(part.retweet_of_id or tweet_id, b"")
-        nested = b"null"
-        if original is not None and original_card is not None:
-            nested = rendering.assemble(original.core, original_card, flag)
-        items.append(rendering.assemble(part.core, card, flag, nested))
-    return Page(ids=[tweet_id for tweet_id, *_ in shown], items=items)
+        nested = None
+        if original is not None and original_card is not None and part.retweet_of_id is not None:
+            nested = Shown(part.retweet_of_id, original.author_id, original.core, original_card, None, flag)
+        out.append(Shown(tweet_id, part.author_id, part.core, card, nested, flag))
+    return out
 
 
 def _load_missing(tweet_ids: list[int], hidden_authors: HiddenAuthors | None) -> dict[int, cache.CachedTweet]:
@@ -132,7 +181,7 @@ def _load_missing(tweet_ids: list[int], hidden_authors: HiddenAuthors | None) ->
     return {
         tweet_id: cache.CachedTweet(author_id=tweet.author_id, retweet_of_id=tweet.retweet_of_id, core=tweet.core)
         for tweet_id, tweet in rendered.items()
-        if tweet.author_id not in hidden
+        if visibility.shows(author_suspended=False, author_hidden=tweet.author_id in hidden)  # suspension: `resolve`
     }
 
 

@@ -53,20 +53,6 @@ def author_card(*, user_id: int, username: str, display_name: str, avatar_url: s
     )
 
 
-def viewer_flags(*, liked: bool, retweeted: bool) -> bytes:
-    """A signed-in viewer's flags, as members to append to a tweet object."""
-    return _FLAGS[liked, retweeted]
-
-
-_FLAGS = {
-    (liked, retweeted): b',"liked":%s,"retweeted":%s'
-    % (b"true" if liked else b"false", b"true" if retweeted else b"false")
-    for liked in (False, True)
-    for retweeted in (False, True)
-}
-NO_ENGAGEMENT_FLAGS = _FLAGS[False, False]
-
-
 def assemble(core: bytes, card: bytes, viewer_flags: bytes = b"", original: bytes = b"null") -> bytes:
     """One tweet's JSON from its parts; `viewer_flags` is `,"liked":...` or empty and
     `original` is the JSON of the tweet retweeted (a retweet's flags are its original's)."""

@@ -15,7 +15,7 @@ from django.db import connections
 from apps.tweets import entities
 from apps.tweets.models import Tweet, TweetHashtag, TweetMention
 from twitter.db.like import like_prefix
-from twitter.db.routing import alias_for_reads
+from twitter.db.routing import read_alias
 
 # The indexes migration 0003_search made (what `search_reindex` rebuilds on Postgres).
 SEARCH_INDEXES = ("tweets_search_idx", "hashtags_prefix_idx")
@@ -74,7 +74,7 @@ def _select(query: TweetFilter, extra: list[str], order: str, params: dict[str, 
         f"SELECT t.id FROM {Tweet._meta.db_table} t JOIN {_users_table()} u ON u.id = t.author_id "
         f"WHERE {' AND '.join([*clauses, *extra])} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s"
     )
-    with connections[alias_for_reads(Tweet)].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, {**where_params, **params})
         return [row[0] for row in cursor.fetchall()]
 
@@ -115,7 +115,7 @@ def hashtags_by_prefix(*, prefix: str, offset: int, limit: int) -> list[HashtagC
         f"JOIN {Tweet._meta.db_table} t ON t.id = h.tweet_id AND t.deleted_at IS NULL "
         "WHERE h.tag LIKE %(pattern)s GROUP BY h.tag ORDER BY count(*) DESC, h.tag LIMIT %(limit)s OFFSET %(offset)s"
     )
-    with connections[alias_for_reads(Tweet)].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, {"pattern": like_prefix(prefix), "limit": limit, "offset": offset})
         return [HashtagCount(tag, count) for tag, count in cursor.fetchall()]
 

@@ -4,13 +4,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import F, Q
+from django.db.models import F
 
+from apps.tweets import visibility
 from apps.tweets.models import Like, Tweet, TweetHashtag
 from apps.tweets.rendering import RenderedTweet, render_core
 from twitter.api.pagination import PageParams, paginate_queryset
 from twitter.db.lookups import AnyOf, id_array
-from twitter.db.routing import PRIMARY, alias_for_reads, may_be_unreplayed
+from twitter.db.routing import PRIMARY, may_be_unreplayed, read_alias
 from twitter.errors import NotFoundError
 
 
@@ -61,19 +62,18 @@ def timeline_ids(
     reply_targets: list[int] | None = None,
     viewer_id: int | None = None,
     exclude_suspended: bool = False,
+    celebrity_ids: Iterable[int] = (),
 ) -> list[int]:
     """Newest-first ids of live tweets by `author_ids` in (min_id, max_id): the pull model.
 
-    A reply counts when it is a self-thread, or when it answers one of `reply_targets`
+    Replies follow the home-visibility rule (apps.tweets.visibility.replies_shown): a
+    reply counts when it is a self-thread, or when it answers one of `reply_targets`
     (for a home timeline: the viewer and everyone the viewer follows). Without targets
-    only top-level tweets and self-threads count (a user timeline). The viewer's own
-    replies always count in their home timeline.
+    only top-level tweets and self-threads count (a user timeline); replies to others by
+    `celebrity_ids` never count. The viewer's own replies always count in their home
+    timeline.
     """
-    replies_ok = Q(reply_to_user_id__isnull=True) | Q(reply_to_user_id=F("author_id"))
-    if reply_targets:
-        replies_ok |= Q(AnyOf(F("reply_to_user_id"), reply_targets))
-    if viewer_id is not None:
-        replies_ok |= Q(author_id=viewer_id)
+    replies_ok = visibility.replies_shown(reply_targets=reply_targets, viewer_id=viewer_id, celebrity_ids=celebrity_ids)
     queryset = Tweet.objects.using(using).filter(replies_ok, AnyOf(F("author_id"), author_ids), deleted_at__isnull=True)
     if exclude_suspended:
         queryset = queryset.filter(author__suspended_at__isnull=True)
@@ -100,7 +100,8 @@ def reply_ids_to(*, author_ids: list[int], reply_to_user_id: int, using: str, li
 
 def engaged_tweet_ids(*, user_id: int, using: str, among: Iterable[int] | None = None) -> tuple[set[int], set[int]]:
     """The tweets `user_id` likes and the originals they have a live retweet of, in one
-    query, as (liked, retweeted); only those `among` the given ids, when given."""
+    query, as (liked, retweeted): the sets of apps.tweets.engagement.FLAGS, in its order;
+    only those `among` the given ids, when given."""
     # With no `among`, the array parameter is NULL and its condition holds for every row.
     ids = None if among is None else id_array(among)
     sql = (
@@ -165,7 +166,7 @@ def ancestor_ids(*, tweet_id: int, limit: int) -> list[int]:
         )
         SELECT id FROM chain WHERE depth > 0 ORDER BY depth DESC
     """
-    with connections[alias_for_reads(Tweet)].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [tweet_id, limit])
         return [row[0] for row in cursor.fetchall()]
 
@@ -182,7 +183,7 @@ def descendant_ids(*, tweet_id: int, limit: int) -> list[int]:
         )
         SELECT id FROM thread ORDER BY path LIMIT %s
     """
-    with connections[alias_for_reads(Tweet)].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, [tweet_id, limit])
         return [row[0] for row in cursor.fetchall()]
 

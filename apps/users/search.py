@@ -9,7 +9,7 @@ from django.db import connections
 
 from apps.users.models import User
 from twitter.db.like import like_prefix
-from twitter.db.routing import alias_for_reads
+from twitter.db.routing import read_alias
 
 # The indexes migration 0002_search made (what `search_reindex` rebuilds on Postgres).
 SEARCH_INDEXES = ("users_username_trgm_idx", "users_display_name_trgm_idx")
@@ -43,7 +43,7 @@ def user_ids_by_name(*, text: str, usernames_only: bool, offset: int, limit: int
         "limit": limit,
         "offset": offset,
     }
-    with connections[alias_for_reads(User)].cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 

@@ -169,6 +169,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+# With REDIS_CLUSTER, REDIS_URL names any node of a Redis Cluster, which then holds every
+# piece of application data (timelines, tweet cache, flags, rate limits, locks, trends,
+# stream fan-in); the Celery broker stays on CELERY_BROKER_URL (see twitter.redis).
+REDIS_CLUSTER = env.bool("REDIS_CLUSTER", default=False)
 
 CACHES = {
     "default": {
@@ -180,6 +184,8 @@ CACHES = {
             "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
             # Redis down must not turn a request into a 500: throttles fail open.
             "IGNORE_EXCEPTIONS": True,
+            # On a cluster, a client that routes by key slot (twitter.redis.connect).
+            **({"CONNECTION_FACTORY": "twitter.cache_backend.ClusterConnectionFactory"} if REDIS_CLUSTER else {}),
         },
     }
 }

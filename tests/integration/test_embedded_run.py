@@ -24,7 +24,11 @@ from devstack import supervise
 from devstack.procs import Process, free_port, port_open
 from tests.integration.conftest import eventually
 
-pytestmark = [pytest.mark.integration, pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.single_redis,
+    pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning"),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the test run itself uses, which the embedded run must not see.

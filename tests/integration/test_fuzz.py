@@ -15,7 +15,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.replica]
+pytestmark = [pytest.mark.integration, pytest.mark.replica, pytest.mark.single_redis]
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 MAX_EXAMPLES = 25

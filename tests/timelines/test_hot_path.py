@@ -135,13 +135,14 @@ def test_other_methods_and_paths_go_down_the_stack(world: dict[str, Any]) -> Non
     assert (taken("hot"), taken("full")) == before
 
 
-def test_a_page_whole_in_the_cache_is_assembled_as_hydration_would(world: dict[str, Any]) -> None:
+def test_a_page_whole_in_the_cache_is_assembled_as_resolving_would(world: dict[str, Any]) -> None:
     reader: Api = world["reader"]
-    with mock.patch.object(presentation, "hydrate", side_effect=AssertionError("hydrated")):
-        page = selectors.home_page(viewer_id=reader.user.pk, params=PageParams())
-    assert len(page.ids) >= 7
-    hydrated = presentation.hydrate([(tweet_id, b"") for tweet_id in page.ids], viewer_id=reader.user.pk)
-    assert page.json() == hydrated.json()
+    with mock.patch.object(presentation, "resolve", side_effect=AssertionError("resolved")):
+        shown = selectors.home_tweets(viewer_id=reader.user.pk, params=PageParams())
+    assert len(shown) >= 7
+    resolved = presentation.resolve([(tweet.id, b"") for tweet in shown], viewer_id=reader.user.pk)
+    assert shown == resolved  # the same read model, piece for piece
+    assert presentation.native(shown).json() == presentation.native(resolved).json()
     alice = int(world["tweets"][0]["author"]["id"])
     anonymous = selectors.user_page(user_id=alice, viewer_id=None, params=PageParams())
     assert anonymous.items

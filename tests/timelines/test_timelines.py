@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.timelines import feeds, services
 from apps.timelines.tasks import fan_out_chunk_task, tweet_created_task
 from apps.users import services as user_services
-from tests.conftest import Api, Events
+from tests.conftest import Api, Events, broker_redis
 from tests.factories import UserFactory
 from twitter import keys
 from twitter.models import OutboxEvent
@@ -306,7 +306,7 @@ def test_a_big_audience_is_fanned_out_in_chunks_by_several_tasks(api_for: Any, o
         fan.follow(author.user)
         fan.home_ids()  # an active reader: the home list exists
     outbox.deliver()
-    get_redis().delete("fanout")
+    broker_redis().delete("fanout")
     tweet = author.tweet("to my five followers")
     created = outbox.published("tweet.created")[-1]
     pushed = services.tweet_fan_out(
@@ -316,7 +316,7 @@ def test_a_big_audience_is_fanned_out_in_chunks_by_several_tasks(api_for: Any, o
         reply_to_user_id=None,
     )
     assert pushed == 2
-    chunks = [json.loads(message) for message in get_redis().lrange("fanout", 0, -1)]
+    chunks = [json.loads(message) for message in broker_redis().lrange("fanout", 0, -1)]
     chunks = [c for c in chunks if c["headers"]["task"] == services.FAN_OUT_CHUNK_TASK]
     assert len(chunks) == 2
     reached = [fan for fan in fans if tweet["id"] in fan.home_ids()]

@@ -12,7 +12,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from apps.tweets import engagement, services
 from apps.tweets import selectors as tweet_selectors
 from apps.tweets.models import Like, Tweet
-from apps.tweets.rendering import viewer_flags
 from tests.conftest import Api, Events
 from tests.factories import UserFactory
 
@@ -324,10 +323,7 @@ def test_a_viewers_flags_come_from_the_database_when_redis_is_down(trio: tuple[A
     among = tweet_selectors.engaged_tweet_ids(user_id=reader.user.pk, using="default", among=[both, undone, plain])
     assert among == ({both}, {both})
     with mock.patch.object(engagement, "get_redis", side_effect=RedisConnectionError("down")):
-        flags = engagement.flags(viewer_id=reader.user.pk, tweet_ids=[liked, both, undone, plain])
-    assert flags == {
-        liked: viewer_flags(liked=True, retweeted=False),
-        both: viewer_flags(liked=True, retweeted=True),
-        undone: viewer_flags(liked=False, retweeted=False),
-        plain: viewer_flags(liked=False, retweeted=False),
-    }
+        flags = engagement.flag_bits(viewer_id=reader.user.pk, tweet_ids=[liked, both, undone, plain])
+    assert flags == {liked: b"10", both: b"11", undone: b"00", plain: b"00"}  # liked, retweeted
+    assert engagement.render(flags[liked]) == b',"liked":true,"retweeted":false'
+    assert engagement.render(flags[both]) == b',"liked":true,"retweeted":true'

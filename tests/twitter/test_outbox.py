@@ -11,6 +11,7 @@ from django.db import transaction
 from django.test import Client
 
 from apps.timelines.tasks import tweet_created_task
+from tests.conftest import broker_redis
 from tests.factories import UserFactory
 from twitter import events, keys, relay
 from twitter.event_types import FollowCreated, FollowDeleted, TweetCreated
@@ -25,11 +26,11 @@ QUEUES = ("celery", "fanout")
 
 def _queued() -> int:
     """Messages waiting in the broker's queues (the test broker is the test Redis)."""
-    return sum(int(get_redis().llen(queue)) for queue in QUEUES)
+    return sum(int(broker_redis().llen(queue)) for queue in QUEUES)
 
 
 def _messages() -> list[dict[str, Any]]:
-    return [json.loads(message) for queue in QUEUES for message in get_redis().lrange(queue, 0, -1)]
+    return [json.loads(message) for queue in QUEUES for message in broker_redis().lrange(queue, 0, -1)]
 
 
 @pytest.fixture
@@ -179,7 +180,7 @@ def test_pending_events_for_one_consumer_travel_in_one_batch_message(inline_rela
     settings.OUTBOX_DELIVERY_BATCH = 2
     with transaction.atomic():
         made = [events.publish(FollowDeleted(follower_id=n, followee_id=9)) for n in range(3)]
-    get_redis().delete(*QUEUES)  # each commit's own relay sent one message per event
+    broker_redis().delete(*QUEUES)  # each commit's own relay sent one message per event
     OutboxEvent.objects.update(published_at=None)
     assert events.relay(made) == 3
     consumers = events.subscribers("follow.deleted")
@@ -223,7 +224,7 @@ def test_a_broker_that_lost_its_messages_gets_them_again(inline_relay: None) -> 
         event = events.publish(FollowDeleted(follower_id=1, followee_id=2))
     consumers = events.subscribers("follow.deleted", event.payload)
     assert _queued() == len(consumers)
-    get_redis().delete(*QUEUES)  # the broker lost everything it held
+    broker_redis().delete(*QUEUES)  # the broker lost everything it held
     events.confirm([event.id], consumers[0])  # one consumer had finished before the loss
     resent, given_up = events.resend_unconfirmed(older_than_seconds=0, max_attempts=5)
     assert (resent, given_up) == (1, 0)

@@ -16,7 +16,7 @@ import time
 from django.conf import settings
 
 from twitter import keys
-from twitter.redis import get_redis, redis_errors
+from twitter.redis import get_redis, publish, redis_errors
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class Revocations:
         pipe.zadd(keys.revocations(), {member: now + _lifetime()})
         pipe.zremrangebyscore(keys.revocations(), "-inf", now)
         pipe.incr(keys.revocation_epoch())
-        pipe.publish(keys.stream_control(user_id), b'{"event":"revoked"}')
+        publish(pipe, keys.stream_control(user_id), b'{"event":"revoked"}')
         pipe.execute()
 
     def forget(self) -> None:

@@ -1,9 +1,10 @@
-"""Which database a read-API query goes to.
+"""Which database a read goes to: one rule, `read_alias()`.
 
 Reads go to the replica unless (a) the replica breaker is open: the replica recently
 failed, and a request must not wait on it again, or (b) the viewer wrote within
-READ_YOUR_WRITES_SECONDS: their own changes may not be replayed yet. The deliberate
-primary read is explicit: `PRIMARY`.
+READ_YOUR_WRITES_SECONDS: their own changes may not be replayed yet. The read-API's
+router sends ORM reads by it, and code that names a database (raw SQL, a task reading
+the replica) asks it too. The deliberate primary read is explicit: `PRIMARY`.
 """
 
 import contextvars
@@ -13,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections, router, transaction
-from django.db.models import Model
+from django.db import DatabaseError, connections, transaction
 
 from twitter import keys
 from twitter.db.breaker import CircuitBreaker
@@ -106,12 +106,6 @@ def read_alias() -> str:
         _failures_seen[id(getattr(replica, "pool", None))] = _pool_failures(replica)
     replica_breaker.record_success()
     return REPLICA
-
-
-def alias_for_reads(model: type[Model]) -> str:
-    """Where a raw SQL read of `model`'s table goes: where the routers send its ORM reads
-    (the replica on the read-API, the primary in the other roles)."""
-    return router.db_for_read(model) or PRIMARY
 
 
 # Failed or lost connections each replica pool had at its last good checkout.

@@ -4,12 +4,14 @@
 -- KEYS[2]: a home's state set ('' for a user timeline): the loaded mark '0', the ids of
 --   the celebrities merged in, and '-<id>' for each author hidden from the viewer (just
 --   unfollowed). It lives and dies with the home list. KEYS[3]: suspended users.
--- KEYS[4], KEYS[5]: the viewer's liked and retweeted sets ('' when there is no viewer).
+-- KEYS[4..]: the viewer's flag sets (none when there is no viewer), in the order of
+--   apps.tweets.engagement.FLAGS.
 -- ARGV: max_id ('' = none), lower bound ('' = none), limit, ascending ('1'/'0'),
 --       user timeline key prefix, tweet key prefix, TTL to refresh on KEYS[1] and KEYS[2]
---       (0 = none), author card key prefix, retweet window (entries).
--- Returns {status, boundary, missing_celebrity, likes_loaded, retweets_loaded, then seven
--- values per tweet: id, value, card, original value, original card, liked, retweeted}:
+--       (0 = none), author card key prefix, retweet window (entries), user timeline key
+--       suffix (a user timeline's key is prefix .. id .. suffix).
+-- Returns {status, boundary, missing_celebrity, loaded, then six values per tweet: id,
+-- value, card, original value, original card, flags}:
 --   status 'miss': KEYS[1] does not exist, or a home's state set is not loaded (rebuild it);
 --   status 'celebrity': a merged user timeline is missing (its author id is returned);
 --   status 'suspended': the suspended set KEYS[3] is not loaded (load it from the database);
@@ -18,11 +20,12 @@
 --   value '' means the tweet is not cached (hydrate it from the database); card '' means
 --   its author's card is not cached; the original's value and card are those of the
 --   tweet a retweet points at ('' for an original, or when not cached);
---   likes_loaded / retweets_loaded: '1' when that set of the viewer is loaded (its '0'
---   member), so that liked / retweeted ('1'/'0', of the original for a retweet) hold;
---   '' for a tweet that is not cached.
--- A tweet is shown once: a retweet (or the original) is left out when the same original
--- was shown within the `window` newer entries, on this page or just above it.
+--   loaded: one character per flag set, '1' when it is loaded (its '0' member), so that
+--   the tweets' flags hold; flags: one character per flag set, '1' when the tweet (the
+--   original, for a retweet) is in it; '' for a tweet that is not cached.
+-- Which entries show is the rule of apps/tweets/visibility.py: a tweet is shown once
+-- per page: a retweet (or the original) is left out when the same original was shown
+-- on this page or within the `window` entries just above it.
 --
 -- Each redis.call costs far more than the work of a GET, so values, cards and set
 -- memberships are read in batches (MGET, SMISMEMBER) for a group of entries at a time.
@@ -33,18 +36,19 @@ local user_prefix, tweet_prefix = ARGV[5], ARGV[6]
 local ttl = tonumber(ARGV[7])
 local card_prefix = ARGV[8]
 local window = tonumber(ARGV[9])
+local user_suffix = ARGV[10]
 
 -- A list's last entry tells whether it exists (lists are never empty) and whether it
 -- is whole: the cache is whole above `boundary`; a list without the '0' end mark is capped.
 local home_tail = redis.call('LINDEX', KEYS[1], -1)
-if not home_tail then return {'miss', '', '', '', ''} end
+if not home_tail then return {'miss', '', '', ''} end
 -- The suspended set is loaded whole (its member '0' says so) or not at all: without it,
 -- suspended authors would show, so the caller reloads it from the database first.
-if redis.call('SISMEMBER', KEYS[3], '0') == 0 then return {'suspended', '', '', '', ''} end
+if redis.call('SISMEMBER', KEYS[3], '0') == 0 then return {'suspended', '', '', ''} end
 -- A home's state set without its mark was lost (or never made): without it, followed
 -- celebrities would be missing and unfollowed authors would show, so the home is rebuilt.
 local state = KEYS[2]
-if state ~= '' and redis.call('SISMEMBER', state, '0') == 0 then return {'miss', '', '', '', ''} end
+if state ~= '' and redis.call('SISMEMBER', state, '0') == 0 then return {'miss', '', '', ''} end
 if ttl > 0 then
   redis.call('EXPIRE', KEYS[1], ttl)
   if state ~= '' then redis.call('EXPIRE', state, ttl) end
@@ -58,9 +62,9 @@ if state ~= '' then
     if string.sub(member, 1, 1) == '-' then
       hidden_any = true
     elseif member ~= '0' then
-      local key = user_prefix .. member
+      local key = user_prefix .. member .. user_suffix
       local tail = redis.call('LINDEX', key, -1)
-      if not tail then return {'celebrity', '', member, '', ''} end
+      if not tail then return {'celebrity', '', member, ''} end
       lists[#lists + 1] = key
       tails[#tails + 1] = tail
     end
@@ -98,7 +102,7 @@ local function entry(i, position)
   return entries[i][position]
 end
 if ascending and lower ~= '' and boundary ~= '' and not newer(lower, boundary) then
-  return {'db', boundary, '', '', ''}
+  return {'db', boundary, '', ''}
 end
 
 -- Merge newest first, keeping ids inside (lower, max_id) and above the boundary. Each
@@ -304,24 +308,27 @@ else
 end
 
 -- The viewer's flags, for each cached tweet on the page (of the original for a retweet).
-local likes_loaded, retweets_loaded = '', ''
-local liked, retweeted = {}, {}
-if KEYS[4] ~= '' then
+local loaded = ''
+local bits = {}  -- original -> one character per flag set
+if #KEYS > 3 then
   local flagged = {'0'}
   for _, row in ipairs(page) do
     if row[6] then flagged[#flagged + 1] = row[6] end
   end
-  local like_bits = redis.call('SMISMEMBER', KEYS[4], unpack(flagged))
-  local retweet_bits = redis.call('SMISMEMBER', KEYS[5], unpack(flagged))
-  likes_loaded = like_bits[1] == 1 and '1' or ''
-  retweets_loaded = retweet_bits[1] == 1 and '1' or ''
+  local per_set = {}
+  for k = 4, #KEYS do
+    local found = redis.call('SMISMEMBER', KEYS[k], unpack(flagged))
+    per_set[#per_set + 1] = found
+    loaded = loaded .. (found[1] == 1 and '1' or '0')
+  end
   for i = 2, #flagged do
-    if like_bits[i] == 1 then liked[flagged[i]] = true end
-    if retweet_bits[i] == 1 then retweeted[flagged[i]] = true end
+    local chars = {}
+    for k, found in ipairs(per_set) do chars[k] = found[i] == 1 and '1' or '0' end
+    bits[flagged[i]] = table.concat(chars)
   end
 end
 
-local out = {'ok', boundary, '', likes_loaded, retweets_loaded}
+local out = {'ok', boundary, '', loaded}
 for _, row in ipairs(page) do
   local id, value, card, orig_value, orig_card, original = unpack(row)
   out[#out + 1] = id
@@ -329,7 +336,6 @@ for _, row in ipairs(page) do
   out[#out + 1] = card
   out[#out + 1] = orig_value
   out[#out + 1] = orig_card
-  out[#out + 1] = original and (liked[original] and '1' or '0') or ''
-  out[#out + 1] = original and (retweeted[original] and '1' or '0') or ''
+  out[#out + 1] = original and bits[original] or ''
 end
 return out

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.tweets import rendering, services
+from apps.tweets import engagement, rendering, services
 from apps.tweets.serializers import TweetOutputSerializer
 from twitter.api.fields import IdField, StrictCharField, parse_id
 from twitter.api.views import reject_unknown_fields, request_user_id
@@ -60,7 +60,7 @@ class TweetCreateApi(APIView):
         card = rendering.author_card(
             user_id=author.id, username=author.username, display_name=author.display_name, avatar_url=author.avatar_url
         )
-        body = rendering.assemble(rendering.render_core(posted.tweet).core, card, rendering.NO_ENGAGEMENT_FLAGS)
+        body = rendering.assemble(rendering.render_core(posted.tweet).core, card, engagement.NOT_FLAGGED)
         return HttpResponse(body, status=status.HTTP_201_CREATED, content_type="application/json")
 
 
