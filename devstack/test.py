@@ -7,13 +7,11 @@ nginx: installed when missing (the gateway test runs it). S3: MOTO_S3_URL when g
 else moto's S3 server on a spare port (the media tests). Everything started here is
 stopped here, by PID.
 
-The suite runs on a single Redis, then the tests of everything that keeps data in Redis
-(CLUSTER_PATHS: timelines, tweets and their flags, streaming, rate limits and sessions,
-notifications, the integration tests) run again on a real Redis Cluster of three
-masters (REDIS_CLUSTER=true; the Celery broker stays on the single Redis), leaving out
-the tests marked `single_redis` (they start their own Redis, or check what does not
-depend on where application data lives). REDIS_CLUSTER_URL names an existing cluster to
-use; TEST_REDIS=single or TEST_REDIS=cluster runs one pass only.
+The suite runs twice: on a single Redis, then on a real Redis Cluster of three masters
+(REDIS_CLUSTER=true; the Celery broker stays on the single Redis), leaving out the tests
+marked `single_redis` (they start their own Redis, or check what does not depend on
+where application data lives). REDIS_CLUSTER_URL names an existing cluster to use;
+TEST_REDIS=single or TEST_REDIS=cluster runs one pass only.
 """
 
 import os
@@ -30,14 +28,6 @@ from devstack.procs import Process, free_port, port_open
 from devstack.redis import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
-CLUSTER_PATHS = [
-    "tests/timelines",
-    "tests/tweets",
-    "tests/twitter",
-    "tests/users",
-    "tests/notifications",
-    "tests/integration",
-]
 
 
 def _redis(data_dir: Path) -> tuple[str, object | None]:
@@ -104,8 +94,7 @@ def main(pytest_args: list[str]) -> int:
                 cluster_url = redis_cluster.url
             print(f"devstack: the suite on a Redis Cluster ({cluster_url})", flush=True)
             cluster_env = {**env, "REDIS_CLUSTER": "true", "REDIS_URL": cluster_url}
-            paths = [] if any(arg.startswith("tests") for arg in pytest_args) else CLUSTER_PATHS
-            argv = [sys.executable, "-m", "pytest", "-m", "not single_redis", *pytest_args, *paths]
+            argv = [sys.executable, "-m", "pytest", "-m", "not single_redis", *pytest_args]
             code = subprocess.call(argv, cwd=ROOT, env=cluster_env)
         return code
     finally:
