@@ -40,7 +40,7 @@ from twitter import keys
 from twitter.api.pagination import PageParams
 from twitter.db.routing import PRIMARY
 from twitter.ids import new_id
-from twitter.redis import active_ttl_seconds, get_redis
+from twitter.redis import LOADED, active_ttl_seconds, get_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk" / "requests.lua"
@@ -665,7 +665,7 @@ class Bench:
             for user_id in ids[start : start + 5000]:
                 pipe.rpush(keys.home_timeline(user_id), feeds.COMPLETE)  # follows one account with no tweets yet
                 pipe.expire(keys.home_timeline(user_id), active_ttl_seconds())
-                pipe.sadd(keys.home_state(user_id), feeds.LOADED)  # merges no celebrity
+                pipe.sadd(keys.home_state(user_id), LOADED)  # merges no celebrity
                 pipe.expire(keys.home_state(user_id), active_ttl_seconds())
             pipe.execute()
         self.log(f"seeded {count} active followers of one account in {time.monotonic() - started:.1f}s")

@@ -9,7 +9,7 @@ reads across slots go through `mget`, and scripts join a pipeline through `Batch
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import redis
@@ -204,6 +204,22 @@ def publish(pipe: Any, channel: str, message: bytes) -> None:
     """Queue a PUBLISH in a pipeline. By name: a cluster pipeline refuses the method but
     sends the command (a cluster delivers it to every node's subscribers)."""
     pipe.execute_command("PUBLISH", channel, message)
+
+
+# A set holding this member was loaded whole from the database; one without it (Redis
+# restarted empty or evicted it, or it was never loaded) is loaded again before use.
+LOADED = "0"
+
+
+def replace_loaded(key: str, members: Iterable[int | str], *, ttl: int | None) -> None:
+    """Write a set loaded whole from the database, with its loaded mark, in one atomic
+    step (a single key: one slot on a cluster too); `ttl` seconds, or none."""
+    pipe = get_redis().pipeline(transaction=True)
+    pipe.delete(key)
+    pipe.sadd(key, LOADED, *(str(member) for member in members))
+    if ttl:
+        pipe.expire(key, ttl)
+    pipe.execute()
 
 
 _ADD_IF_LOADED = """

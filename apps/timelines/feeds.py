@@ -21,7 +21,17 @@ from redis.commands.core import Script
 from apps.timelines import cluster_page
 from apps.tweets import visibility
 from twitter import keys
-from twitter.redis import Batch, active_ttl_seconds, add_if_loaded, by_slot, get_redis, is_cluster, registered_script
+from twitter.redis import (
+    LOADED,
+    Batch,
+    active_ttl_seconds,
+    add_if_loaded,
+    by_slot,
+    get_redis,
+    is_cluster,
+    registered_script,
+    replace_loaded,
+)
 
 COMPLETE = "0"
 _LUA = Path(__file__).resolve().parent / "lua"
@@ -153,10 +163,6 @@ def existing_homes(user_ids: Sequence[int]) -> list[int]:
 
 # --- Sets: celebrities, a home's state, suspended users ------------------------------
 
-# A set holding this member was loaded whole from the database; one without it (Redis
-# restarted empty or evicted it, or it was never loaded) is loaded again before use.
-LOADED = "0"
-
 
 def _loaded_members(members: Any) -> set[int] | None:
     """A loaded set's ids (the client never decodes: members are bytes); None if not loaded."""
@@ -184,22 +190,13 @@ def set_celebrity(user_id: int, value: bool) -> None:
 
 
 def replace_celebrities(user_ids: Iterable[int]) -> None:
-    _replace_loaded(keys.celebrities(), user_ids, ttl=None)
-
-
-def _replace_loaded(key: str, members: Iterable[int | str], *, ttl: int | None) -> None:
-    pipe = get_redis().pipeline(transaction=True)
-    pipe.delete(key)
-    pipe.sadd(key, LOADED, *(str(member) for member in members))
-    if ttl:
-        pipe.expire(key, ttl)
-    pipe.execute()
+    replace_loaded(keys.celebrities(), user_ids, ttl=None)
 
 
 def set_home_state(user_id: int, celebrity_ids: Iterable[int]) -> None:
     """A rebuilt home's state: loaded, with the celebrities it merges and no hidden author
     (the rebuilt list holds no entry of an author the viewer does not follow)."""
-    _replace_loaded(keys.home_state(user_id), celebrity_ids, ttl=active_ttl_seconds())
+    replace_loaded(keys.home_state(user_id), celebrity_ids, ttl=active_ttl_seconds())
 
 
 def follow_celebrity(user_ids: Iterable[int], celebrity_id: int, *, following: bool) -> None:
@@ -243,7 +240,7 @@ def set_suspended(user_id: int, suspended: bool) -> None:
 
 
 def replace_suspended(user_ids: Iterable[int]) -> None:
-    _replace_loaded(keys.suspended_users(), user_ids, ttl=None)
+    replace_loaded(keys.suspended_users(), user_ids, ttl=None)
 
 
 # --- Reading a page -----------------------------------------------------------------

@@ -35,7 +35,7 @@ def _pull_home(viewer_id: int, params: PageParams, *, max_id: int | None, limit:
     followees = follow_selectors.followee_ids(user_id=viewer_id, using=read_alias())
     authors = [*followees, viewer_id]
     return tweet_selectors.timeline_ids(
-        celebrity_ids=services.celebrities_among(followees, using=read_alias()),
+        celebrity_ids=services.celebrities_in_database(using=read_alias(), among=followees),
         author_ids=authors,
         using=read_alias(),
         limit=limit,

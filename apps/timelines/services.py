@@ -348,7 +348,7 @@ def celebrity_ids() -> set[int]:
     try:
         loaded = feeds.celebrity_ids()
     except redis_errors:
-        return _celebrities_in_database()
+        return celebrities_in_database()
     return loaded if loaded is not None else celebrities_reload()
 
 
@@ -356,23 +356,22 @@ def is_celebrity(user_id: int) -> bool:
     try:
         answer = feeds.is_celebrity(user_id)
     except redis_errors:
-        return user_id in _celebrities_in_database()
+        return user_id in celebrities_in_database()
     return answer if answer is not None else user_id in celebrities_reload()
 
 
-def _celebrities_in_database() -> set[int]:
-    return set(Celebrity.objects.using(PRIMARY).values_list("user_id", flat=True))
-
-
-def celebrities_among(user_ids: list[int], *, using: str) -> list[int]:
-    """Which of `user_ids` are celebrities, from the database (a page read from the
-    database must not depend on Redis)."""
-    return list(Celebrity.objects.using(using).filter(user_id__in=user_ids).values_list("user_id", flat=True))
+def celebrities_in_database(*, using: str = PRIMARY, among: list[int] | None = None) -> set[int]:
+    """The celebrities (of `among`, when given) as the database has them: for a read that
+    must not depend on Redis, and to reload Redis."""
+    queryset = Celebrity.objects.using(using)
+    if among is not None:
+        queryset = queryset.filter(user_id__in=among)
+    return set(queryset.values_list("user_id", flat=True))
 
 
 def celebrities_reload() -> set[int]:
     """Load the celebrity set whole from the database (Redis lost it, or never had it)."""
-    ids = _celebrities_in_database()
+    ids = celebrities_in_database()
     feeds.replace_celebrities(ids)
     return ids
 

@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from apps.tweets import selectors as tweet_selectors
 from twitter import keys
 from twitter.db.routing import read_alias
-from twitter.redis import active_ttl_seconds, add_if_loaded, get_redis, redis_errors
-
-LOADED = "0"
+from twitter.redis import LOADED, active_ttl_seconds, add_if_loaded, get_redis, redis_errors, replace_loaded
 
 
 @dataclass(frozen=True)
@@ -51,14 +49,6 @@ def render(bits: bytes) -> bytes:
     return _RENDERED[bits]
 
 
-def _load(key: str, ids: set[int]) -> None:
-    pipe = get_redis().pipeline(transaction=True)
-    pipe.delete(key)
-    pipe.sadd(key, LOADED, *[str(tweet_id) for tweet_id in ids])
-    pipe.expire(key, active_ttl_seconds())  # as long as the viewer's timelines
-    pipe.execute()
-
-
 def flag_bits(*, viewer_id: int, tweet_ids: Sequence[int]) -> dict[int, bytes]:
     """Each tweet's flags for this viewer (one b"1" / b"0" per FLAGS): one round trip when
     the viewer's sets are loaded; from the database when Redis is down."""
@@ -75,7 +65,7 @@ def flag_bits(*, viewer_id: int, tweet_ids: Sequence[int]) -> dict[int, bytes]:
             every = tweet_selectors.engaged_tweet_ids(user_id=viewer_id, using=read_alias())
             for index, (key, bits) in enumerate(zip(flag_keys(viewer_id), replies, strict=True)):
                 if not bits[0]:
-                    _load(key, every[index])
+                    replace_loaded(key, every[index], ttl=active_ttl_seconds())  # as the viewer's timelines
                     found[index] = every[index] & set(tweet_ids)
     except redis_errors:
         found = list(tweet_selectors.engaged_tweet_ids(user_id=viewer_id, using=read_alias(), among=tweet_ids))
