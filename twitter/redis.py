@@ -132,7 +132,8 @@ class Batch:
         position = len(self.pipe)
         # EVALSHA by name: a cluster pipeline refuses the method (it routes the command by
         # its keys, which must share a slot) but not the command.
-        self.pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args)
+        routing = _routed_to(keys[0]) if keys else {}
+        self.pipe.execute_command("EVALSHA", script.sha, len(keys), *keys, *args, **routing)
         self._scripts[position] = (script, keys, args)
         return position
 
@@ -166,12 +167,29 @@ def _queued(pipe: Any) -> list[Any]:
     return list(strategy.command_queue) if strategy is not None else []
 
 
+def _routed_to(key: str | bytes) -> dict[str, Any]:
+    """Options that send a command of a cluster pipeline to the node serving `key`'s slot
+    (none on a single Redis). Unrouted, redis-py 8 asks the cluster's default node for the
+    keys of every script call (COMMAND GETKEYS): a round trip each, and none of the batch
+    is sent when that node is away."""
+    if not is_cluster():
+        return {}
+    client: Any = get_redis()
+    try:
+        return {"target_nodes": client.nodes_manager.get_node_from_slot(_slot(key))}
+    except redis_errors:  # no node serves the slot now: routed (and failing) when sent
+        return {}
+
+
+def _slot(key: str | bytes) -> int:
+    return key_slot(key if isinstance(key, bytes) else str(key).encode())
+
+
 def _command_slot(args: Sequence[Any]) -> int:
     """The slot a command is routed by: its first key (a script's first key; a channel for
     PUBLISH, which any node takes)."""
     name = str(args[0]).upper()
-    routing = args[3] if name in ("EVALSHA", "EVAL") and int(args[2]) > 0 else args[1]
-    return key_slot(routing if isinstance(routing, bytes) else str(routing).encode())
+    return _slot(args[3] if name in ("EVALSHA", "EVAL") and int(args[2]) > 0 else args[1])
 
 
 def _per_node(stack: Sequence[Any]) -> list[object]:
@@ -179,6 +197,7 @@ def _per_node(stack: Sequence[Any]) -> list[object]:
     commands its error, and the others run."""
     client: Any = get_redis()
     groups: dict[str, list[int]] = {}
+    nodes: dict[int, Any] = {}
     results: list[object] = [None] * len(stack)
     for position, command in enumerate(stack):
         try:
@@ -187,10 +206,12 @@ def _per_node(stack: Sequence[Any]) -> list[object]:
             results[position] = exc
             continue
         groups.setdefault(node.name, []).append(position)
+        nodes[position] = node
     for positions in groups.values():
         pipe = client.pipeline(transaction=False)
         for position in positions:
-            pipe.execute_command(*stack[position].args, **stack[position].options)
+            options = {name: value for name, value in stack[position].options.items() if name != "target_nodes"}
+            pipe.execute_command(*stack[position].args, target_nodes=nodes[position], **options)
         try:
             replies = pipe.execute(raise_on_error=False)
         except redis_errors as exc:
@@ -203,7 +224,7 @@ def _per_node(stack: Sequence[Any]) -> list[object]:
 def publish(pipe: Any, channel: str, message: bytes) -> None:
     """Queue a PUBLISH in a pipeline. By name: a cluster pipeline refuses the method but
     sends the command (a cluster delivers it to every node's subscribers)."""
-    pipe.execute_command("PUBLISH", channel, message)
+    pipe.execute_command("PUBLISH", channel, message, **_routed_to(channel))
 
 
 # A set holding this member was loaded whole from the database; one without it (Redis
