@@ -536,7 +536,7 @@ class Run:
                 f"{p.base}/tweets", json={"text": f"to {BIG_ACCOUNT} followers, {n}"},
                 headers={"Authorization": f"Bearer {p.token(big)}"}, timeout=10,
             ).raise_for_status()  # fmt: skip
-        wait_until(lambda: "fan_out_chunk_task" in p.processes["worker"].tail(50), 30, "fan-outs under way")
+        wait_until(lambda: "fan_out_part_task" in p.processes["worker"].tail(50), 30, "fan-outs under way")
         p.kill("worker")
         killed = time.monotonic()
         p.start_worker()

@@ -136,3 +136,19 @@ class UserSuspended(Event):
 class UserUnsuspended(Event):
     TYPE: ClassVar[str] = "user.unsuspended"
     user_id: int
+
+
+@_registered
+@dataclass(frozen=True)
+class FanOutPartDue(Event):
+    """A part of a big audience's fan-out, for any worker to deliver: the tweet goes to
+    those of its author's followers whose ids are in (after_follower_id,
+    last_follower_id]. Sent through the outbox like every event, so that a broker or a
+    worker that loses the message does not lose the part."""
+
+    TYPE: ClassVar[str] = "timeline.fan_out_part"
+    tweet_id: int
+    author_id: int
+    after_follower_id: int
+    last_follower_id: int
+    reply_to_user_id: int | None = None

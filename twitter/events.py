@@ -66,6 +66,7 @@ LocalHandler = Callable[[Committed[Any]], None]
 class _Subscription:
     event: type[Event]
     when: Callable[[Any], bool] | None
+    batched: bool = True
 
 
 _subscribers: dict[str, dict[str, _Subscription]] = defaultdict(dict)
@@ -73,13 +74,16 @@ _local_handlers: dict[str, list[LocalHandler]] = defaultdict(list)
 broker_breaker = CircuitBreaker("broker", cooldown=settings.BROKER_BREAKER_COOLDOWN)
 
 
-def subscribe(event: type[E], task: Task | str, *, when: Callable[[E], bool] | None = None) -> None:
+def subscribe(
+    event: type[E], task: Task | str, *, when: Callable[[E], bool] | None = None, batched: bool = True
+) -> None:
     """Deliver every `event` to the Celery task `task(event_id, payload)` (its body reads
     the payload with `event.from_payload`), or only those `when(event)` accepts: a
     consumer that would do nothing with an event says so here, and no message (and no
-    task run) is spent on it."""
+    task run) is spent on it. Several pending events go to a consumer in one message
+    unless `batched` is false (events meant to be worked on in parallel)."""
     name = task if isinstance(task, str) else str(task.name)
-    _subscribers[event.TYPE].setdefault(name, _Subscription(event, when))
+    _subscribers[event.TYPE].setdefault(name, _Subscription(event, when, batched))
 
 
 def on_commit_locally(event: type[E]) -> Callable[[Callable[[Committed[E]], None]], Callable[[Committed[E]], None]]:
@@ -166,16 +170,17 @@ def _deliveries(events: Iterable[OutboxEvent]) -> dict[str, list[OutboxEvent]]:
 
 
 def _send(deliveries: dict[str, list[OutboxEvent]], *, waiting: str) -> bool:
-    """One message per consumer for every OUTBOX_DELIVERY_BATCH events it gets: a single
+    """One message per consumer for every OUTBOX_DELIVERY_BATCH events it gets (one per
+    event for a consumer subscribed with `batched=False`): a single
     event goes to the consumer task itself, several to `deliver_batch_task`, which runs
     the consumer on each in turn (one broker message and one task run for the lot).
     Through the broker's breaker: False when the broker is unavailable (what `waiting`
     names then waits)."""
     if not broker_breaker.allow():
         return False
-    size = max(1, int(settings.OUTBOX_DELIVERY_BATCH))
     try:
         for task_name, delivered in deliveries.items():
+            size = max(1, int(settings.OUTBOX_DELIVERY_BATCH)) if _batched(task_name) else 1
             for start in range(0, len(delivered), size):
                 _send_one(task_name, delivered[start : start + size])
     except Exception:
@@ -184,6 +189,10 @@ def _send(deliveries: dict[str, list[OutboxEvent]], *, waiting: str) -> bool:
         return False
     broker_breaker.record_success()
     return True
+
+
+def _batched(task_name: str) -> bool:
+    return all(subscribed[task_name].batched for subscribed in _subscribers.values() if task_name in subscribed)
 
 
 def _send_one(task_name: str, events: list[OutboxEvent]) -> None:

@@ -30,12 +30,20 @@ def followee_ids(*, user_id: int, using: str) -> list[int]:
 
 
 def follower_id_batches(
-    *, user_id: int, using: str, batch_size: int, also_following: int | None = None
+    *,
+    user_id: int,
+    using: str,
+    batch_size: int,
+    also_following: int | None = None,
+    after: int = -1,
+    through: int | None = None,
 ) -> Iterator[list[int]]:
     """Every follower of `user_id` in batches (keyset order), optionally only those who
-    also follow `also_following` (the reply rule)."""
-    last = -1
+    also follow `also_following` (the reply rule), and only ids in (after, through]."""
+    last = after
     sql = "SELECT f.follower_id FROM follows_follow f WHERE f.followee_id = %s AND f.follower_id > %s"
+    if through is not None:
+        sql += " AND f.follower_id <= %s"
     if also_following is not None:
         sql += (
             " AND (f.follower_id = %s OR EXISTS (SELECT 1 FROM follows_follow g"
@@ -44,7 +52,10 @@ def follower_id_batches(
     sql += " ORDER BY f.follower_id LIMIT %s"
     with connections[using].cursor() as cursor:
         while True:
-            params = [user_id, last] + ([also_following] * 2 if also_following is not None else []) + [batch_size]
+            params: list[int] = [user_id, last]
+            params += [through] if through is not None else []
+            params += [also_following] * 2 if also_following is not None else []
+            params += [batch_size]
             cursor.execute(sql, params)
             batch = [row[0] for row in cursor.fetchall()]
             if not batch:

@@ -10,6 +10,7 @@ class TimelinesConfig(AppConfig):
         from apps.timelines import handlers, tasks  # noqa: F401  # handlers register on import
         from twitter import events
         from twitter.event_types import (
+            FanOutPartDue,
             FollowCreated,
             FollowDeleted,
             LikeCreated,
@@ -30,3 +31,5 @@ class TimelinesConfig(AppConfig):
         events.subscribe(UserSuspended, tasks.user_suspended_task)
         events.subscribe(UserUnsuspended, tasks.user_unsuspended_task)
         events.subscribe(UserProfileUpdated, tasks.user_profile_updated_task)
+        # One part per message: parts are there to be taken by several workers at once.
+        events.subscribe(FanOutPartDue, tasks.fan_out_part_task, batched=False)

@@ -6,8 +6,8 @@ Every function is idempotent: consumers of outbox events run at least once.
 import logging
 from collections.abc import Callable
 
-from celery import current_app
 from django.conf import settings
+from django.db import transaction
 
 from apps.follows import selectors as follow_selectors
 from apps.timelines import feeds
@@ -18,6 +18,7 @@ from apps.tweets.rendering import RenderedTweet
 from apps.users import selectors as user_selectors
 from twitter import events, streams
 from twitter.db.routing import PRIMARY, read_alias
+from twitter.event_types import FanOutPartDue
 from twitter.ids import id_timestamp_ms, min_id_for_ms
 from twitter.redis import Batch, redis_errors
 
@@ -86,8 +87,9 @@ def tweet_fan_out(
 
     Celebrities are not fanned out (their tweets are merged at read time). A reply to
     someone else reaches only followers who also follow that someone (or are them). A
-    big audience is cut into chunks of FANOUT_CHUNK_SIZE: every chunk but the first goes
-    to the fan-out queue as a task of its own (other worker processes take them at once),
+    big audience is cut into parts of FANOUT_CHUNK_SIZE followers: every part but the
+    first is an outbox event of its own (`FanOutPartDue`, on the fan-out queue: other
+    worker processes take them at once, and the sweep sends again any part not done),
     and this task delivers the first.
     """
     away: Exception | None = None
@@ -109,29 +111,59 @@ def tweet_fan_out(
             _stream_to_followers_of_celebrity(author_id, event="update", tweet_id=tweet_id)
         return 0
     chunk = max(1, int(settings.FANOUT_CHUNK_SIZE))
-    followers: list[int] = []
-    for batch in follow_selectors.follower_id_batches(
-        user_id=author_id,
-        using=_replayed_alias(tweet_id),
-        batch_size=max(chunk, settings.FANOUT_BATCH_SIZE),
-        also_following=also_following,
-    ):
-        followers += batch
-    for start in range(chunk, len(followers), chunk):
-        part = followers[start : start + chunk]
-        current_app.send_task(
-            FAN_OUT_CHUNK_TASK,
-            args=[tweet_id, part],
-            queue=events.queue_of(FAN_OUT_CHUNK_TASK),
-            argsrepr=f"({tweet_id}, <{len(part)} followers>)",
-        )
+    followers = _followers(tweet_id=tweet_id, author_id=author_id, also_following=also_following)
+    parts = [
+        (followers[start - 1], followers[min(start + chunk, len(followers)) - 1])
+        for start in range(chunk, len(followers), chunk)
+    ]
+    if parts:
+        with transaction.atomic():  # every part in one commit, then sent by the relay
+            for after, last in parts:
+                events.publish(
+                    FanOutPartDue(
+                        tweet_id=tweet_id,
+                        author_id=author_id,
+                        after_follower_id=after,
+                        last_follower_id=last,
+                        reply_to_user_id=reply_to_user_id,
+                    )
+                )
     pushed = push_to_homes(tweet_id=tweet_id, follower_ids=followers[:chunk])
     if away is not None:
         raise away
     return pushed
 
 
-FAN_OUT_CHUNK_TASK = "apps.timelines.tasks.fan_out_chunk_task"
+def fan_out_part(
+    *, tweet_id: int, author_id: int, after_follower_id: int, last_follower_id: int, reply_to_user_id: int | None
+) -> int:
+    """One part of a big audience's fan-out (`FanOutPartDue`): the followers in the part's
+    id range, read again (a follow or unfollow since is the follow events' business)."""
+    also_following = visibility.reply_audience(author_id=author_id, reply_to_user_id=reply_to_user_id)
+    followers = _followers(
+        tweet_id=tweet_id,
+        author_id=author_id,
+        also_following=also_following,
+        after=after_follower_id,
+        through=last_follower_id,
+    )
+    return push_to_homes(tweet_id=tweet_id, follower_ids=followers)
+
+
+def _followers(
+    *, tweet_id: int, author_id: int, also_following: int | None, after: int = -1, through: int | None = None
+) -> list[int]:
+    followers: list[int] = []
+    for batch in follow_selectors.follower_id_batches(
+        user_id=author_id,
+        using=_replayed_alias(tweet_id),
+        batch_size=max(int(settings.FANOUT_CHUNK_SIZE), int(settings.FANOUT_BATCH_SIZE)),
+        also_following=also_following,
+        after=after,
+        through=through,
+    ):
+        followers += batch
+    return followers
 
 
 def push_to_homes(*, tweet_id: int, follower_ids: list[int]) -> int:

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from apps.timelines import services
 from twitter.event_types import (
+    FanOutPartDue,
     FollowCreated,
     FollowDeleted,
     LikeCreated,
@@ -33,10 +34,17 @@ def tweet_created_task(event_id: int, payload: Payload) -> int:
     )
 
 
-@shared_task(base=ReliableTask, name=services.FAN_OUT_CHUNK_TASK)
-def fan_out_chunk_task(tweet_id: int, follower_ids: list[int]) -> int:
-    """One chunk of a big audience's fan-out (see `services.tweet_fan_out`)."""
-    return services.push_to_homes(tweet_id=tweet_id, follower_ids=follower_ids)
+@shared_task(base=ReliableTask, name="apps.timelines.tasks.fan_out_part_task")
+def fan_out_part_task(event_id: int, payload: Payload) -> int:
+    """One part of a big audience's fan-out (see `services.tweet_fan_out`)."""
+    event = FanOutPartDue.from_payload(payload)
+    return services.fan_out_part(
+        tweet_id=event.tweet_id,
+        author_id=event.author_id,
+        after_follower_id=event.after_follower_id,
+        last_follower_id=event.last_follower_id,
+        reply_to_user_id=event.reply_to_user_id,
+    )
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.tweet_deleted_task")

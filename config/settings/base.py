@@ -232,7 +232,7 @@ CELERY_TASK_ROUTES = {
     for task in (
         "apps.timelines.tasks.tweet_created_task",
         "apps.timelines.tasks.tweet_deleted_task",
-        "apps.timelines.tasks.fan_out_chunk_task",
+        "apps.timelines.tasks.fan_out_part_task",
     )
 }
 # Celery's Django fix-up closes every database connection after each task and, under the

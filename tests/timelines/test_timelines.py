@@ -1,6 +1,5 @@
 """Home and user timelines: fan-out, hybrid merge, rebuilds, hiding, paging."""
 
-import base64
 import json
 from typing import Any
 
@@ -9,11 +8,11 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from apps.timelines import feeds, services
-from apps.timelines.tasks import fan_out_chunk_task, tweet_created_task
+from apps.timelines.tasks import tweet_created_task
 from apps.users import services as user_services
 from tests.conftest import Api, Events, broker_redis
 from tests.factories import UserFactory
-from twitter import keys
+from twitter import events, keys
 from twitter.models import OutboxEvent
 from twitter.redis import get_redis
 
@@ -297,8 +296,9 @@ def test_a_users_home_and_profile_lists_rebuild_independently(
     assert reader.home_ids() == [tweet]  # X's user list is rebuilt all the same
 
 
-def test_a_big_audience_is_fanned_out_in_chunks_by_several_tasks(api_for: Any, outbox: Events, settings: Any) -> None:
-    """Every chunk but the first goes to the fan-out queue as a task of its own."""
+def test_a_big_audience_is_fanned_out_in_parts_by_several_tasks(api_for: Any, outbox: Events, settings: Any) -> None:
+    """Every part but the first is an outbox event of its own (sent again if lost, like
+    any event), one broker message each, so that several workers take them at once."""
     settings.FANOUT_CHUNK_SIZE = 2
     author = api_for(UserFactory())
     fans = [api_for(UserFactory()) for _ in range(5)]
@@ -306,7 +306,6 @@ def test_a_big_audience_is_fanned_out_in_chunks_by_several_tasks(api_for: Any, o
         fan.follow(author.user)
         fan.home_ids()  # an active reader: the home list exists
     outbox.deliver()
-    broker_redis().delete("fanout")
     tweet = author.tweet("to my five followers")
     created = outbox.published("tweet.created")[-1]
     pushed = services.tweet_fan_out(
@@ -316,14 +315,20 @@ def test_a_big_audience_is_fanned_out_in_chunks_by_several_tasks(api_for: Any, o
         reply_to_user_id=None,
     )
     assert pushed == 2
-    chunks = [json.loads(message) for message in broker_redis().lrange("fanout", 0, -1)]
-    chunks = [c for c in chunks if c["headers"]["task"] == services.FAN_OUT_CHUNK_TASK]
-    assert len(chunks) == 2
-    reached = [fan for fan in fans if tweet["id"] in fan.home_ids()]
-    assert len(reached) == 2
-    for chunk in chunks:
-        body = json.loads(base64.b64decode(chunk["body"]))
-        fan_out_chunk_task.run(*body[0])
+    follower_ids = sorted(fan.user.pk for fan in fans)
+    parts = outbox.published("timeline.fan_out_part")
+    assert [(p["after_follower_id"], p["last_follower_id"]) for p in parts] == [
+        (follower_ids[1], follower_ids[3]),
+        (follower_ids[3], follower_ids[4]),
+    ]
+    assert len([fan for fan in fans if tweet["id"] in fan.home_ids()]) == 2
+
+    broker_redis().delete("fanout")
+    assert events.relay(OutboxEvent.objects.filter(event_type="timeline.fan_out_part")) == 2
+    messages = [json.loads(message) for message in broker_redis().lrange("fanout", 0, -1)]
+    assert [m["headers"]["task"] for m in messages] == ["apps.timelines.tasks.fan_out_part_task"] * 2
+
+    outbox.deliver()
     assert all(tweet["id"] in fan.home_ids() for fan in fans)
 
 
