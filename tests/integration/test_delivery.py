@@ -21,6 +21,7 @@ from tests.integration.conftest import database_url, eventually, start_worker
 from twitter import keys
 from twitter.ids import new_id
 from twitter.models import OutboxEvent
+from twitter.redis import is_cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -105,13 +106,24 @@ def _followers_with_homes(author_id: int, count: int) -> list[int]:
     return [user.pk for user in users]
 
 
+def _pause_writes(paused: bool) -> None:
+    """Hold (or let go) every client's writes on the data Redis, on each of its nodes."""
+    client: Any = feeds.get_redis()
+    nodes = [client.get_redis_connection(n) for n in client.get_primaries()] if is_cluster() else [client]
+    for node in nodes:
+        if paused:
+            node.execute_command("CLIENT PAUSE", 60_000, "WRITE")
+        else:
+            node.execute_command("CLIENT UNPAUSE")
+
+
 def test_killing_the_worker_mid_fan_out_loses_nothing(tmp_path: Path, api_for: Any) -> None:
     """The whole worker is SIGKILLed mid fan-out; with the default settings the next worker
     gets the task again within seconds (the visibility timeout after the last lease
     renewal), not after minutes."""
     author = api_for(UserFactory())
     followers = _followers_with_homes(author.user.pk, 2000)
-    slow = {"FANOUT_BATCH_SIZE": "2"}
+    slow = {"FANOUT_BATCH_SIZE": "1"}
     first = start_worker(tmp_path, "first", **slow)
     try:
         tweet = int(author.tweet("to two thousand followers")["id"])
@@ -122,11 +134,18 @@ def test_killing_the_worker_mid_fan_out_loses_nothing(tmp_path: Path, api_for: A
                 pipe.lpos(keys.home_timeline(follower), tweet)
             return sum(position is not None for position in pipe.execute())
 
+        # Once the first homes have it, Redis holds every write (the worker waits in the
+        # middle of its fan-out), and the worker is killed there.
         eventually(lambda: delivered() > 0, what="the fan-out under way")
-        first.stop_signal = signal.SIGKILL
+        _pause_writes(True)
+        try:
+            partial = delivered()
+            first.stop_signal = signal.SIGKILL
+            first.stop()
+        finally:
+            _pause_writes(False)
     finally:
         first.stop()
-    partial = delivered()
     assert 0 < partial < len(followers), f"killed too late or too early: {partial}"
     second = start_worker(tmp_path, "second", **slow)
     try:
