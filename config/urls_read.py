@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("apps.notifications.api.urls_read")),
     path("api/v1/", include("apps.timelines.api.urls_read")),
     path("api/v1/", include("apps.search.api.urls_read")),
+    path("api/v1/", include("apps.messages.api.urls_read")),
     path("", include("apps.media.api.urls_read")),
     *common_urlpatterns,
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("apps.follows.api.urls_write")),
     path("api/v1/", include("apps.tweets.api.urls_write")),
     path("api/v1/", include("apps.notifications.api.urls_write")),
+    path("api/v1/", include("apps.messages.api.urls_write")),
     path("api/v1/", include("apps.media.api.urls_write")),
     *common_urlpatterns,
 ]

@@ -152,3 +152,27 @@ class FanOutPartDue(Event):
     after_follower_id: int
     last_follower_id: int
     reply_to_user_id: int | None = None
+
+
+@_registered
+@dataclass(frozen=True)
+class MessageCreated(Event):
+    """A direct message was sent to a conversation (`participant_ids`: everyone in it)."""
+
+    TYPE: ClassVar[str] = "message.created"
+    message_id: int
+    conversation_id: int
+    sender_id: int
+    participant_ids: list[int] = field(default_factory=list)
+
+
+@_registered
+@dataclass(frozen=True)
+class MessageDeleted(Event):
+    """Its sender deleted a direct message, for everyone in the conversation."""
+
+    TYPE: ClassVar[str] = "message.deleted"
+    message_id: int
+    conversation_id: int
+    sender_id: int
+    participant_ids: list[int] = field(default_factory=list)

@@ -118,6 +118,11 @@ def stream_notifications(user_id: int) -> str:
     return f"stream:notifications:{user_id}"
 
 
+def stream_direct(user_id: int) -> str:
+    """Pub/sub channel: new and deleted direct messages of `user_id`'s conversations."""
+    return f"stream:direct:{user_id}"
+
+
 def stream_listeners() -> str:
     """Sorted set: user id -> until when they have a live stream open (Unix time)."""
     return "stream:listeners"

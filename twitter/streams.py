@@ -78,3 +78,14 @@ def publish_notification(recipient_id: int, notification_id: int) -> None:
     except redis_errors:
         return
     publish([keys.stream_notifications(recipient_id)], orjson.dumps({"id": str(notification_id)}))
+
+
+def publish_direct(user_ids: Sequence[int], *, event: str, message_id: int, conversation_id: int) -> None:
+    """Tell the listening users among `user_ids` that a direct message of theirs was sent
+    (`message`) or deleted (`message_deleted`)."""
+    try:
+        watching = listening(user_ids)
+    except redis_errors:
+        return
+    message = orjson.dumps({"event": event, "id": str(message_id), "conversation_id": str(conversation_id)})
+    publish([keys.stream_direct(user_id) for user_id in watching], message)

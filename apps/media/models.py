@@ -8,7 +8,7 @@ from twitter.ids import new_id
 class Media(models.Model):
     """An uploaded image. Pending until its bytes are checked (S3 uploads go straight to
     the bucket, then are confirmed); ready once checked; attached once used by a tweet
-    or as an avatar, which happens once. Unattached media expire."""
+    or a direct message or as an avatar, which happens once. Unattached media expire."""
 
     class Purpose(models.TextChoices):
         TWEET = "tweet"
@@ -30,6 +30,7 @@ class Media(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     attached_at = models.DateTimeField(null=True, blank=True)
     tweet_id = models.BigIntegerField(null=True, blank=True)
+    message_id = models.BigIntegerField(null=True, blank=True)  # a direct message's attachment
 
     class Meta:
         verbose_name_plural = "media"

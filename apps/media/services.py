@@ -136,10 +136,20 @@ def _attachable(media_ids: list[int], owner_id: int, purpose: str) -> list[Media
 def media_attach_to_tweet(*, owner_id: int, media_ids: list[int], tweet_id: int) -> list[dict[str, Any]]:
     """Attach the owner's ready media to a new tweet, in the caller's transaction;
     returns them as the tweet's JSON carries them."""
+    return _attach(owner_id, media_ids, tweet_id=tweet_id)
+
+
+def media_attach_to_message(*, owner_id: int, media_ids: list[int], message_id: int) -> list[dict[str, Any]]:
+    """Attach the owner's ready media (uploaded as for a tweet) to a new direct message,
+    in the caller's transaction; returns them as the message's JSON carries them."""
+    return _attach(owner_id, media_ids, message_id=message_id)
+
+
+def _attach(owner_id: int, media_ids: list[int], **used_by: int) -> list[dict[str, Any]]:
     if len(set(media_ids)) != len(media_ids) or len(media_ids) > MAX_PER_TWEET:
         raise ApplicationError("Invalid input.", fields={"media_ids": [f"Up to {MAX_PER_TWEET} different media ids."]})
     attached = _attachable(media_ids, owner_id, Media.Purpose.TWEET)
-    Media.objects.filter(pk__in=media_ids).update(tweet_id=tweet_id, attached_at=timezone.now())
+    Media.objects.filter(pk__in=media_ids).update(attached_at=timezone.now(), **used_by)
     return [_public(media) for media in attached]
 
 

@@ -1,8 +1,9 @@
-"""Server-Sent Events: a signed-in user's home timeline and notifications, live.
+"""Server-Sent Events: a signed-in user's home timeline, notifications and direct
+messages, live.
 
 Workers publish ids to per-user channels (twitter.streams); a stream turns each id into
 the same JSON the read-API serves. `Last-Event-ID` (or `?last_event_id=`) resumes a home
-stream: everything newer than that id is sent from the timeline first, then live events.
+or direct stream: everything newer than that id is sent first, then live events.
 A comment line every STREAMING_HEARTBEAT_SECONDS keeps proxies from closing an idle stream.
 
 A stream lives as long as its access token: it ends with an `end` event when the token
@@ -28,6 +29,7 @@ from django.db import connections
 from django.http import HttpRequest, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 
+from apps.messages import selectors as message_selectors
 from apps.notifications import selectors as notification_selectors
 from apps.notifications.rendering import render_groups
 from apps.streaming.hub import hub
@@ -151,6 +153,20 @@ def _home_since(viewer: int, since: int) -> list[tuple[int, bytes]]:
             return missed
 
 
+def _direct_item(viewer: int, message_id: int) -> bytes | None:
+    message = message_selectors.message_for(viewer_id=viewer, message_id=message_id)
+    return orjson.dumps(message_selectors.render_messages([message])[0]) if message is not None else None
+
+
+def _direct_since(viewer: int, since: int) -> list[tuple[int, bytes]]:
+    """The viewer's messages newer than `since`, oldest first (what a resuming client missed)."""
+    messages = message_selectors.messages_since(viewer_id=viewer, since_id=since, limit=MAX_LIMIT * 5)
+    return [
+        (item.id, orjson.dumps(data))
+        for item, data in zip(messages, message_selectors.render_messages(messages), strict=True)
+    ]
+
+
 def _notification_item(viewer: int, notification_id: int) -> bytes | None:
     group = notification_selectors.notification_single(notification_id=notification_id, user_id=viewer)
     if group is None:
@@ -173,8 +189,17 @@ def _end(code: str, message: str) -> bytes:
     return _frame("end", orjson.dumps(error_body(code, message)))
 
 
+# Live events that carry their whole data: ids, nothing to render.
+_ID_ONLY = frozenset({"delete", "message_deleted"})
+
+
 async def _events(
-    admitted: _Admitted, channel: str, render: Render, missed: Callable[[], list[tuple[int, bytes]]] | None
+    admitted: _Admitted,
+    channel: str,
+    render: Render,
+    missed: Callable[[], list[tuple[int, bytes]]] | None,
+    *,
+    missed_event: str = "update",
 ) -> AsyncIterator[bytes]:
     viewer, stream_id = admitted.access.user_id, admitted.stream_id
     control = keys.stream_control(viewer)
@@ -185,7 +210,7 @@ async def _events(
         last = 0
         if missed is not None:
             for event_id, data in await _in_renderer(missed):
-                yield _frame("update", data, event_id)
+                yield _frame(missed_event, data, event_id)
                 last = event_id
         heartbeat = settings.STREAMING_HEARTBEAT_SECONDS
         while True:
@@ -207,8 +232,9 @@ async def _events(
                     return
                 continue
             event_id = int(message["id"])
-            if message.get("event") == "delete":
-                yield _frame("delete", orjson.dumps({"id": str(event_id)}))
+            if message.get("event") in _ID_ONLY:
+                ids = {name: str(message[name]) for name in ("id", "conversation_id") if name in message}
+                yield _frame(message["event"], orjson.dumps(ids))
                 continue
             if event_id <= last:
                 continue  # already sent while catching up
@@ -254,6 +280,20 @@ async def notifications_stream(request: HttpRequest) -> HttpResponseBase:
         return admitted
     channel = keys.stream_notifications(admitted.access.user_id)
     return _stream(request, _events(admitted, channel, _notification_item, missed=None))
+
+
+async def direct_stream(request: HttpRequest) -> HttpResponseBase:
+    raw_last = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
+    since = parse_id(raw_last) if raw_last else None
+    if raw_last and since is None:
+        return _error(request, 400, "invalid", "Last-Event-ID must be a message id.")
+    admitted = await _admit(request)
+    if isinstance(admitted, JsonResponse):
+        return admitted
+    viewer = admitted.access.user_id
+    missed = (lambda: _direct_since(viewer, since)) if since is not None else None
+    channel = keys.stream_direct(viewer)
+    return _stream(request, _events(admitted, channel, _direct_item, missed, missed_event="message"))
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

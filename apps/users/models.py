@@ -37,6 +37,13 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+class DmPolicy(models.TextChoices):
+    """Who may start a direct conversation with the user."""
+
+    EVERYONE = "everyone"
+    FOLLOWING = "following"  # only accounts the user follows
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
     username = models.CharField(max_length=USERNAME_MAX_LENGTH, validators=[username_validator])
@@ -46,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     location = models.CharField(max_length=LOCATION_MAX_LENGTH, blank=True)
     website = models.URLField(max_length=200, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
+    dm_policy = models.CharField(
+        max_length=10, choices=DmPolicy.choices, default=DmPolicy.FOLLOWING, db_default=DmPolicy.FOLLOWING
+    )
 
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)

@@ -90,6 +90,22 @@ def _summaries(user_ids: list[int], using: str | None) -> dict[int, UserSummary]
     }
 
 
+def card(summary: UserSummary) -> dict[str, str]:
+    """The user card other objects embed (UserCardOutputSerializer)."""
+    return {
+        "id": str(summary.id),
+        "username": summary.username,
+        "display_name": summary.display_name,
+        "avatar_url": summary.avatar_url,
+    }
+
+
+def user_dm_policies(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """Each active user's `dm_policy`, read on the primary (a write checks it)."""
+    rows = User.objects.using(PRIMARY).filter(pk__in=list(user_ids), is_active=True, suspended_at__isnull=True)
+    return dict(rows.values_list("id", "dm_policy"))
+
+
 def user_active_summary(*, user_id: int) -> UserSummary:
     """A user who can be followed, mentioned or replied to; else a 404 / 403."""
     summary = user_summaries(user_ids=[user_id], using=PRIMARY).get(user_id)

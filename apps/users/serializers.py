@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from apps.users.models import DmPolicy
 from twitter.api.fields import IdField
 
 
@@ -27,6 +28,18 @@ class UserProfileOutputSerializer(UserOutputSerializer):
 class UserMeOutputSerializer(UserOutputSerializer):
     email = serializers.EmailField()
     is_staff = serializers.BooleanField()
+    dm_policy = serializers.ChoiceField(
+        choices=DmPolicy.choices, help_text="Who may start a direct conversation with you."
+    )
+
+
+class UserCardOutputSerializer(serializers.Serializer):
+    """A user as other objects show them (a message's sender, a conversation's participants)."""
+
+    id = serializers.CharField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    avatar_url = serializers.CharField()
 
 
 class TokenPairOutputSerializer(serializers.Serializer):

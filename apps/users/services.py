@@ -22,7 +22,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.media import services as media_services
 from apps.users import selectors as user_selectors
-from apps.users.models import RevokedSession, User, normalize_email
+from apps.users.models import DmPolicy, RevokedSession, User, normalize_email
 from apps.users.validators import (
     BIO_MAX_LENGTH,
     DISPLAY_NAME_MAX_LENGTH,
@@ -137,6 +137,13 @@ def user_update_profile(*, user_id: int, changes: dict[str, Any]) -> User:
     cleaned: dict[str, str] = {}
     changes = dict(changes)
     avatar_change, avatar_media_id = "avatar_media_id" in changes, changes.pop("avatar_media_id", None)
+    settings_changed = {}
+    if "dm_policy" in changes:
+        policy = changes.pop("dm_policy")
+        if policy in DmPolicy.values:
+            settings_changed["dm_policy"] = policy
+        else:
+            errors["dm_policy"] = [f"One of: {', '.join(DmPolicy.values)}."]
     for name, value in changes.items():
         clean = _clean_website(value, errors) if name == "website" else _clean_text_field(name, value, errors)
         if clean is not None:
@@ -154,11 +161,12 @@ def user_update_profile(*, user_id: int, changes: dict[str, Any]) -> User:
                 if avatar_media_id is None
                 else media_services.media_use_as_avatar(owner_id=user_id, media_id=avatar_media_id)
             )
-        for name, value in cleaned.items():
+        for name, value in {**cleaned, **settings_changed}.items():
             setattr(user, name, value)
-        if cleaned:
-            user.save(update_fields=list(cleaned))
+        if cleaned or settings_changed:
+            user.save(update_fields=[*cleaned, *settings_changed])
             mark_recent_write(user_id)
+        if cleaned:  # what others see of the account changed (settings are the user's own)
             events.publish(UserProfileUpdated(user_id=user_id))
     return user
 

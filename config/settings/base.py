@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_elasticsearch_dsl",
     "apps.search.apps.SearchConfig",
     "apps.media.apps.MediaConfig",
+    "apps.messages.apps.MessagesConfig",
     "apps.devtools.apps.DevtoolsConfig",
 ]
 
@@ -294,6 +295,8 @@ TRENDING_CACHE_SECONDS = env.int("TRENDING_CACHE_SECONDS", default=60)
 STREAMING_HEARTBEAT_SECONDS = env.float("STREAMING_HEARTBEAT_SECONDS", default=15.0)
 # Streams one account may hold open at once (more is a 429).
 STREAMS_PER_ACCOUNT = env.int("STREAMS_PER_ACCOUNT", default=8)
+# Direct messages: the most participants a conversation may have (its creator included).
+DM_GROUP_MAX_PARTICIPANTS = env.int("DM_GROUP_MAX_PARTICIPANTS", default=20)
 # Redis connections a streaming process uses for its streams' bookkeeping (plus one pub/sub).
 STREAMING_REDIS_CONNECTIONS = env.int("STREAMING_REDIS_CONNECTIONS", default=4)
 # Threads a streaming process renders events on (at most as many database connections as
@@ -409,6 +412,8 @@ _DEFAULT_RATES = {
     "media": "30/1800",  # uploads, per account (Mastodon: 30 / 30 min)
     "delete": "30/1800",  # deleting tweets and retweets, per account (Mastodon: 30 / 30 min)
     "follow": "400/86400",  # follows, per account (Mastodon: 400 / day)
+    "message": "500/86400",  # direct messages sent, per account
+    "conversation": "100/86400",  # conversations started, per account
     "register": "5/1800",  # new accounts, per IP (Mastodon: 5 / 30 min)
     "login": "25/300",  # sign-in attempts, per IP (Mastodon: 25 / 5 min)
     "login_account": "5/300",  # per IP and account: someone else's failures never lock you out
@@ -423,6 +428,8 @@ RATE_LIMIT_RULES = [
     ("POST", r"^/api/v1/media$", "media", "user"),
     ("DELETE", r"^/api/v1/tweets/[0-9]+(/retweet)?$", "delete", "user"),
     ("POST", r"^/api/v1/users/[0-9]+/follow$", "follow", "user"),
+    ("POST", r"^/api/v1/conversations/[0-9]+/messages$", "message", "user"),
+    ("POST", r"^/api/v1/conversations$", "conversation", "user"),
     ("POST", r"^/api/v1/auth/register$", "register", "ip"),
     ("POST", r"^/api/v1/auth/token$", "login", "ip"),
     ("POST", r"^/api/v1/auth/token$", "login_account", "ip+login"),

@@ -14,6 +14,7 @@ from django.apps import apps as django_apps
 from django.db import connection
 
 from apps.follows import services as follow_services
+from apps.messages import services as message_services
 from apps.tweets import services as tweet_services
 from apps.users import services as user_services
 from tests.conftest import Events
@@ -46,7 +47,7 @@ def _published_classes() -> set[str]:
 
 
 def test_every_event_type_is_published_by_a_service_and_consumed() -> None:
-    assert len(REGISTRY) == 11
+    assert len(REGISTRY) == 13
     assert _published_classes() == {cls.__name__ for cls in REGISTRY.values()}
     for event_type in REGISTRY:
         consumers = events.subscribers(event_type)
@@ -117,6 +118,9 @@ def test_every_consumer_is_idempotent_under_replay(outbox: Events, settings: Any
     tweet_services.like_create(user_id=bob.pk, tweet_id=tweet.pk)
     tweet_services.retweet_create(user_id=carol.pk, tweet_id=tweet.pk)
     outbox.deliver()
+    conversation = message_services.conversation_start(user_id=alice.pk, participant_ids=[bob.pk]).conversation
+    message = message_services.message_send(user_id=alice.pk, conversation_id=conversation.id, text="hi bob")
+    message_services.message_delete(user_id=alice.pk, conversation_id=conversation.id, message_id=message.id)
     tweet_services.like_delete(user_id=bob.pk, tweet_id=tweet.pk)
     tweet_services.tweet_delete(tweet_id=reply.pk, actor_id=bob.pk)
     follow_services.follow_delete(follower_id=carol.pk, followee_id=alice.pk)

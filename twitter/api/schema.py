@@ -129,7 +129,7 @@ _STREAM_PARAMETERS = [
         "in": "header",
         "required": False,
         "schema": ID_SCHEMA,
-        "description": "Resume after this event (home stream: a tweet id).",
+        "description": "Resume after this event (home stream: a tweet id; direct stream: a message id).",
     },
     {
         "name": "access_token",
@@ -172,5 +172,12 @@ def add_streaming(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     }
     paths["/api/v1/streaming/notifications"] = {
         "get": _stream_operation("Stream notifications", "`update` (a notification group)", resumable=False)
+    }
+    paths["/api/v1/streaming/direct"] = {
+        "get": _stream_operation(
+            "Stream direct messages",
+            "`message` (a direct message) and `message_deleted` ({id, conversation_id})",
+            resumable=True,
+        )
     }
     return result

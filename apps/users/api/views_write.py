@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.users import services
+from apps.users.models import DmPolicy
 from apps.users.serializers import TokenPairOutputSerializer, UserMeOutputSerializer
 from twitter.api.fields import IdField, StrictCharField
 from twitter.api.views import reject_unknown_fields, request_user_id
@@ -105,6 +106,7 @@ class UserMeUpdateApi(APIView):
         website = StrictCharField(required=False, allow_blank=True, max_length=1024)
         # An uploaded avatar (POST /media with purpose "avatar"); null removes the avatar.
         avatar_media_id = IdField(required=False, allow_null=True)
+        dm_policy = serializers.ChoiceField(choices=DmPolicy.choices, required=False)
 
     @extend_schema(request=InputSerializer, responses={200: UserMeOutputSerializer})
     def patch(self, request: Request) -> Response:
