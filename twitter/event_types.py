@@ -176,3 +176,37 @@ class MessageDeleted(Event):
     conversation_id: int
     sender_id: int
     participant_ids: list[int] = field(default_factory=list)
+
+
+@_registered
+@dataclass(frozen=True)
+class BlockCreated(Event):
+    """`blocker_id` blocked `blocked_id` (the follows between them are gone already)."""
+
+    TYPE: ClassVar[str] = "block.created"
+    blocker_id: int
+    blocked_id: int
+
+
+@_registered
+@dataclass(frozen=True)
+class BlockDeleted(Event):
+    TYPE: ClassVar[str] = "block.deleted"
+    blocker_id: int
+    blocked_id: int
+
+
+@_registered
+@dataclass(frozen=True)
+class MuteCreated(Event):
+    TYPE: ClassVar[str] = "mute.created"
+    muter_id: int
+    muted_id: int
+
+
+@_registered
+@dataclass(frozen=True)
+class MuteDeleted(Event):
+    TYPE: ClassVar[str] = "mute.deleted"
+    muter_id: int
+    muted_id: int

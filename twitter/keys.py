@@ -49,6 +49,17 @@ def home_state(user_id: int) -> str:
     return f"tl:c:{{{user_id}}}"
 
 
+def viewer_blocks(user_id: int) -> str:
+    """Set of the users `user_id` blocked or was blocked by (plus the member '0': the set
+    is loaded): hidden from each other everywhere."""
+    return f"tl:b:{{{user_id}}}"
+
+
+def viewer_mutes(user_id: int) -> str:
+    """Set of the users `user_id` muted (plus '0': loaded): hidden from their home."""
+    return f"tl:m:{{{user_id}}}"
+
+
 def tweet(tweet_id: int) -> str:
     """Pre-serialized tweet (see apps.timelines.feeds for the format), or a tombstone."""
     return f"{TWEET_PREFIX}{tweet_id}"

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.follows import services
-from apps.follows.models import Follow
+from apps.follows.models import Block, Follow, Mute
 
 
 @admin.register(Follow)
@@ -30,3 +30,34 @@ class FollowAdmin(admin.ModelAdmin):
         for follower_id, followee_id in pairs:
             services.follow_delete(follower_id=follower_id, followee_id=followee_id)
         self.message_user(request, f"Removed {len(pairs)} follow(s).", messages.SUCCESS)
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Blocks and mutes are the users' own: moderators look, the users change them."""
+
+    ordering = ("-id",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Block)
+class BlockAdmin(_ReadOnly):
+    list_display = ("id", "blocker", "blocked", "created_at")
+    search_fields = ("=blocker__username", "=blocked__username")
+    list_select_related = ("blocker", "blocked")
+    raw_id_fields = ("blocker", "blocked")
+
+
+@admin.register(Mute)
+class MuteAdmin(_ReadOnly):
+    list_display = ("id", "muter", "muted", "created_at")
+    search_fields = ("=muter__username", "=muted__username")
+    list_select_related = ("muter", "muted")
+    raw_id_fields = ("muter", "muted")

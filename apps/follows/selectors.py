@@ -3,9 +3,11 @@
 from collections.abc import Iterator
 
 from django.db import connections
+from django.db.models import Q
 
-from apps.follows.models import Follow
+from apps.follows.models import Block, Follow, Mute
 from twitter.api.pagination import PageParams, paginate_queryset
+from twitter.db.routing import PRIMARY
 
 
 def follow_exists(*, follower_id: int, followee_id: int, using: str | None = None) -> bool:
@@ -72,3 +74,53 @@ def followers_among(*, user_id: int, candidates: list[int], using: str) -> list[
         return []
     queryset = Follow.objects.using(using).filter(followee_id=user_id, follower_id__in=candidates)
     return list(queryset.values_list("follower_id", flat=True))
+
+
+# --- Blocks and mutes ------------------------------------------------------------------
+
+
+def blocked_between(*, user_id: int, other_id: int, using: str = PRIMARY) -> bool:
+    """Whether either of the two blocked the other (a write checks on the primary)."""
+    pairs = Q(blocker_id=user_id, blocked_id=other_id) | Q(blocker_id=other_id, blocked_id=user_id)
+    return Block.objects.using(using).filter(pairs).exists()
+
+
+def blocked_among(*, user_id: int, others: list[int], using: str = PRIMARY) -> list[int]:
+    """Those of `others` who blocked `user_id` or whom `user_id` blocked."""
+    if not others:
+        return []
+    rows = Block.objects.using(using).filter(
+        Q(blocker_id=user_id, blocked_id__in=others) | Q(blocked_id=user_id, blocker_id__in=others)
+    )
+    return sorted({b if a == user_id else a for a, b in rows.values_list("blocker_id", "blocked_id")})
+
+
+def block_related_ids(*, user_id: int, using: str | None = None) -> set[int]:
+    """Everyone `user_id` blocked or was blocked by: neither sees the other's tweets."""
+    blocks = Block.objects.using(using) if using else Block.objects
+    rows = blocks.filter(Q(blocker_id=user_id) | Q(blocked_id=user_id)).values_list("blocker_id", "blocked_id")
+    return {b if a == user_id else a for a, b in rows}
+
+
+def muted_ids(*, user_id: int, using: str | None = None) -> set[int]:
+    mutes = Mute.objects.using(using) if using else Mute.objects
+    return set(mutes.filter(muter_id=user_id).values_list("muted_id", flat=True))
+
+
+def relationship(*, viewer_id: int, user_id: int) -> tuple[bool, bool]:
+    """(blocking, muting): whether the viewer blocked and muted the user."""
+    blocking = Block.objects.filter(blocker_id=viewer_id, blocked_id=user_id).exists()
+    muting = Mute.objects.filter(muter_id=viewer_id, muted_id=user_id).exists()
+    return blocking, muting
+
+
+def blocks_page(*, user_id: int, params: PageParams) -> list[tuple[int, int]]:
+    """(block id, blocked user id) pairs, most recent block first."""
+    rows = paginate_queryset(Block.objects.filter(blocker_id=user_id).only("id", "blocked_id"), params)
+    return [(row.id, row.blocked_id) for row in rows]
+
+
+def mutes_page(*, user_id: int, params: PageParams) -> list[tuple[int, int]]:
+    """(mute id, muted user id) pairs, most recent mute first."""
+    rows = paginate_queryset(Mute.objects.filter(muter_id=user_id).only("id", "muted_id"), params)
+    return [(row.id, row.muted_id) for row in rows]

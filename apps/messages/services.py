@@ -41,8 +41,18 @@ def _others(user_id: int, participant_ids: list[int]) -> list[int]:
     return others
 
 
+def _refused(refused: list[int]) -> PermissionDeniedError:
+    # The same answer for a dm_policy and a block: nobody learns that they were blocked.
+    return PermissionDeniedError(
+        "These users do not accept your messages.",
+        code="dm_not_allowed",
+        fields={"participant_ids": [f"{user}: does not accept your messages." for user in refused]},
+    )
+
+
 def _check_may_message(sender_id: int, others: list[int]) -> None:
-    """Every other user exists and lets the sender write to them (`dm_policy`)."""
+    """Every other user exists, neither blocked the other, and they let the sender write
+    to them (`dm_policy`)."""
     policies = user_selectors.user_dm_policies(user_ids=others)
     missing = [other for other in others if other not in policies]
     if missing:
@@ -51,15 +61,14 @@ def _check_may_message(sender_id: int, others: list[int]) -> None:
             code="user_not_found",
             fields={"participant_ids": [f"{m}: no such user." for m in missing]},
         )
+    blocked = follow_selectors.blocked_among(user_id=sender_id, others=others)
+    if blocked:
+        raise _refused(blocked)
     restricted = [other for other, policy in policies.items() if policy != "everyone"]
     allowing = set(follow_selectors.followers_among(user_id=sender_id, candidates=restricted, using=PRIMARY))
     refused = sorted(set(restricted) - allowing)
     if refused:
-        raise PermissionDeniedError(
-            "These users accept messages only from accounts they follow.",
-            code="dm_not_allowed",
-            fields={"participant_ids": [f"{user}: does not accept your messages." for user in refused]},
-        )
+        raise _refused(refused)
 
 
 def conversation_start(*, user_id: int, participant_ids: list[int]) -> Started:
@@ -70,6 +79,8 @@ def conversation_start(*, user_id: int, participant_ids: list[int]) -> Started:
     if pair_key is not None:
         existing = Conversation.objects.using(PRIMARY).filter(pair_key=pair_key).first()
         if existing is not None:
+            if follow_selectors.blocked_between(user_id=user_id, other_id=others[0]):
+                raise _refused(others)
             Participant.objects.filter(conversation=existing, user_id=user_id).update(hidden=False)
             return Started(existing, created=False)
     _check_may_message(user_id, others)
@@ -97,6 +108,14 @@ def _participating(conversation_id: int, user_id: int, *, lock: bool = False) ->
     return conversation
 
 
+def _other_of_two(conversation: Conversation, user_id: int) -> int | None:
+    """The other person of a conversation of two (None for a group)."""
+    if conversation.pair_key is None:
+        return None
+    first, second = (int(part) for part in conversation.pair_key.split(":"))
+    return second if first == user_id else first
+
+
 def _clean_text(text: Any) -> str:
     if not isinstance(text, str):
         raise ApplicationError("Invalid input.", fields={"text": ["Must be a string."]})
@@ -118,6 +137,9 @@ def message_send(*, user_id: int, conversation_id: int, text: Any, media_ids: li
     clean = _clean_text(text)
     with transaction.atomic():
         conversation = _participating(conversation_id, user_id, lock=True)
+        other = _other_of_two(conversation, user_id)
+        if other is not None and follow_selectors.blocked_between(user_id=user_id, other_id=other):
+            raise _refused([other])  # one of the two blocked the other since
         message = Message(conversation_id=conversation.id, sender_id=user_id, text=clean)
         if media_ids:
             message.media = media_services.media_attach_to_message(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 
+from apps.follows import selectors as follow_selectors
 from apps.notifications.models import Notification, ReadMarker
 from twitter.api.pagination import PageParams
 from twitter.db.routing import PRIMARY, read_alias
@@ -27,6 +28,7 @@ _GROUPS_SQL = """
     SELECT group_key, max(id) AS latest, count(*), (array_agg(kind))[1], (array_agg(tweet_id))[1]
     FROM notifications_notification
     WHERE recipient_id = %(user)s AND (%(kinds)s::text[] IS NULL OR kind = ANY(%(kinds)s))
+      AND actor_id <> ALL(%(hidden)s::bigint[])
     GROUP BY group_key
     HAVING (%(max_id)s::bigint IS NULL OR max(id) < %(max_id)s)
        AND (%(lower)s::bigint IS NULL OR max(id) > %(lower)s)
@@ -38,7 +40,7 @@ _ACTORS_SQL = """
         SELECT group_key, actor_id, row_number() OVER (PARTITION BY group_key ORDER BY id DESC) AS position
         FROM notifications_notification
         WHERE recipient_id = %(user)s AND group_key = ANY(%(groups)s)
-          AND (%(kinds)s::text[] IS NULL OR kind = ANY(%(kinds)s))
+          AND (%(kinds)s::text[] IS NULL OR kind = ANY(%(kinds)s)) AND actor_id <> ALL(%(hidden)s::bigint[])
     ) ranked
     WHERE position <= %(shown)s ORDER BY group_key, position
 """
@@ -49,6 +51,7 @@ def groups_page(*, user_id: int, params: PageParams, kinds: list[str] | None = N
     args = {
         "user": user_id,
         "kinds": kinds,
+        "hidden": sorted(hidden_actors(user_id=user_id)),
         "max_id": params.max_id,
         "lower": params.min_id if params.min_id is not None else params.since_id,
         "limit": params.limit,
@@ -73,7 +76,7 @@ def groups_page(*, user_id: int, params: PageParams, kinds: list[str] | None = N
 def notification_single(*, notification_id: int, user_id: int) -> Group | None:
     """One notification of `user_id`, as a group of its own (for live streams)."""
     found = Notification.objects.using(PRIMARY).filter(pk=notification_id, recipient_id=user_id).first()
-    if found is None:
+    if found is None or found.actor_id in hidden_actors(user_id=user_id):
         return None
     return Group(latest_id=found.id, kind=found.kind, tweet_id=found.tweet_id, count=1, actor_ids=[found.actor_id])
 
@@ -84,4 +87,12 @@ def last_read_id(*, user_id: int) -> int:
 
 
 def unread_count(*, user_id: int) -> int:
-    return Notification.objects.filter(recipient_id=user_id, id__gt=last_read_id(user_id=user_id)).count()
+    unread = Notification.objects.filter(recipient_id=user_id, id__gt=last_read_id(user_id=user_id))
+    return unread.exclude(actor_id__in=hidden_actors(user_id=user_id)).count()
+
+
+def hidden_actors(*, user_id: int) -> set[int]:
+    """Whose notifications `user_id` does not see: those they blocked or muted, and those
+    who blocked them (what they did before the block or mute is kept, and shows again
+    after an unblock or unmute)."""
+    return follow_selectors.block_related_ids(user_id=user_id) | follow_selectors.muted_ids(user_id=user_id)

@@ -3,6 +3,7 @@ outbox events, which arrive at least once and in any order."""
 
 from django.db import IntegrityError, transaction
 
+from apps.follows import selectors as follow_selectors
 from apps.notifications.models import GROUPED_KINDS, Kind, Notification, ReadMarker
 from twitter import streams
 from twitter.db.routing import mark_recent_write
@@ -16,8 +17,9 @@ def _group_key(*, kind: str, actor_id: int, tweet_id: int | None) -> str:
 
 def notification_create(*, recipient_id: int, actor_id: int, kind: Kind, tweet_id: int | None) -> int:
     """Notify `recipient_id` (and their live stream, if one is open). Returns 0 when they
-    already were (a replayed event) or when the actor acted on their own content."""
-    if recipient_id == actor_id:
+    already were (a replayed event), when the actor acted on their own content, or when
+    either of the two blocked the other."""
+    if recipient_id == actor_id or follow_selectors.blocked_between(user_id=recipient_id, other_id=actor_id):
         return 0
     try:
         with transaction.atomic():

@@ -34,6 +34,7 @@ from apps.notifications import selectors as notification_selectors
 from apps.notifications.rendering import render_groups
 from apps.streaming.hub import hub
 from apps.timelines import selectors as timeline_selectors
+from apps.timelines import services as timeline_services
 from apps.tweets import presentation
 from twitter import keys
 from twitter.api.auth import Access, bearer_token, is_revoked, verified_access
@@ -135,7 +136,8 @@ def _frame(event: str, data: bytes, event_id: int | None = None) -> bytes:
 
 
 def _home_item(viewer: int, tweet_id: int) -> bytes | None:
-    page = presentation.tweets_by_id(tweet_ids=[tweet_id], viewer_id=viewer)
+    excluded = timeline_services.exclusions(viewer_id=viewer, home=True)  # blocks and mutes
+    page = presentation.tweets_by_id(tweet_ids=[tweet_id], viewer_id=viewer, excluded=excluded)
     return page.items[0] if page.items else None
 
 

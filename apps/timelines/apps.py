@@ -10,11 +10,15 @@ class TimelinesConfig(AppConfig):
         from apps.timelines import handlers, tasks  # noqa: F401  # handlers register on import
         from twitter import events
         from twitter.event_types import (
+            BlockCreated,
+            BlockDeleted,
             FanOutPartDue,
             FollowCreated,
             FollowDeleted,
             LikeCreated,
             LikeDeleted,
+            MuteCreated,
+            MuteDeleted,
             TweetCreated,
             TweetDeleted,
             UserProfileUpdated,
@@ -31,5 +35,9 @@ class TimelinesConfig(AppConfig):
         events.subscribe(UserSuspended, tasks.user_suspended_task)
         events.subscribe(UserUnsuspended, tasks.user_unsuspended_task)
         events.subscribe(UserProfileUpdated, tasks.user_profile_updated_task)
+        events.subscribe(BlockCreated, tasks.block_created_task)
+        events.subscribe(BlockDeleted, tasks.block_deleted_task)
+        events.subscribe(MuteCreated, tasks.mute_created_task)
+        events.subscribe(MuteDeleted, tasks.mute_deleted_task)
         # One part per message: parts are there to be taken by several workers at once.
         events.subscribe(FanOutPartDue, tasks.fan_out_part_task, batched=False)

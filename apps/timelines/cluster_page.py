@@ -7,7 +7,8 @@ rounds instead of one call:
 
 1. the viewer's own keys in one single-slot script (own.lua): the list's head and tail,
    and a home's state (loaded mark, merged celebrities, hidden authors), TTLs refreshed;
-2. the merged celebrities' lists and the suspended set's mark, one pipeline;
+2. the merged celebrities' lists, the suspended set's mark and the viewer's exclusion
+   sets (blocks, mutes), one pipeline;
 3. the candidates' cached values; then the originals they retweet, their authors' cards
    and whether they are suspended; then the originals' authors' (one pipeline each);
 4. the viewer's flag sets for the page, in one single-slot pipeline.
@@ -33,6 +34,7 @@ class PageKeys:
     timeline: str
     state: str | None  # a home's state set (same slot as the list); None for a profile
     suspended: str
+    exclusions: list[str]  # the viewer's blocks (and, in a home, mutes) sets; none: no viewer
     flag_sets: list[str]  # the viewer's flag sets (one slot: the viewer's); none: no viewer
     user_timeline: Callable[[int], str]
     tweet: Callable[[int], str]
@@ -70,6 +72,7 @@ class _Resolver:
     client: Any
     keys: PageKeys
     hidden: set[bytes]  # authors hidden from a home
+    excluded: set[bytes]  # authors the viewer blocked, muted (a home) or was blocked by
     suspended_any: bool
     info: dict[bytes, _Tweet | None] = field(default_factory=dict)  # None: never shown
     cards: dict[bytes, bytes] = field(default_factory=dict)
@@ -118,6 +121,7 @@ class _Resolver:
                 author_hidden=item.author in self.hidden,
                 original_gone=item.orig_deleted,
                 original_author_suspended=item.orig_author in self.suspended,
+                excluded=item.author in self.excluded or item.orig_author in self.excluded,
             )
             self.info[tweet_id] = item if shows else None
 
@@ -187,12 +191,18 @@ def read(
     pipe = client.pipeline(transaction=False)
     pipe.sismember(keys.suspended, "0")
     pipe.scard(keys.suspended)
+    for key in keys.exclusions:
+        pipe.smembers(key)
     for celebrity in celebrities:
         pipe.lindex(keys.user_timeline(int(celebrity)), -1)
         pipe.lrange(keys.user_timeline(int(celebrity)), 0, first_chunk - 1 if first_chunk > 0 else -1)
-    loaded, suspended_count, *celebrity_replies = pipe.execute()
+    loaded, suspended_count, *replies = pipe.execute()
     if not loaded:
         return [b"suspended", b"", b"", b""]
+    exclusion_sets, celebrity_replies = replies[: len(keys.exclusions)], replies[len(keys.exclusions) :]
+    if any(END not in members for members in exclusion_sets):
+        return [b"exclusions", b"", b"", b""]
+    excluded = {member for members in exclusion_sets for member in members} - {END}
     lists = [_List(keys.timeline, list(entries), tail, first_chunk < 0 or len(entries) < first_chunk)]
     for celebrity, (celebrity_tail, celebrity_entries) in zip(
         celebrities, zip(celebrity_replies[0::2], celebrity_replies[1::2], strict=True), strict=True
@@ -211,7 +221,7 @@ def read(
 
     above: list[bytes] = []
     candidates = _merged(client, lists, max_id=max_id, lower=lower, boundary=boundary, window=window, above=above)
-    resolver = _Resolver(client, keys, hidden, suspended_any=int(suspended_count) > 1)
+    resolver = _Resolver(client, keys, hidden, excluded, suspended_any=int(suspended_count) > 1)
     shown: set[bytes] = set()
 
     def seed() -> None:

@@ -243,6 +243,56 @@ def replace_suspended(user_ids: Iterable[int]) -> None:
     replace_loaded(keys.suspended_users(), user_ids, ttl=None)
 
 
+# --- A viewer's exclusions: blocks (both ways) and mutes ------------------------------
+
+
+def exclusion_keys(viewer_id: int | None, *, home: bool) -> list[str]:
+    """The sets a page of `viewer_id` leaves authors out by: their blocks (everywhere)
+    and, in their home, their mutes; '' for a set that does not apply."""
+    if viewer_id is None:
+        return ["", ""]
+    return [keys.viewer_blocks(viewer_id), keys.viewer_mutes(viewer_id) if home else ""]
+
+
+def replace_exclusions(viewer_id: int, *, blocks: Iterable[int], mutes: Iterable[int]) -> None:
+    """A viewer's sets, loaded whole from the database."""
+    replace_loaded(keys.viewer_blocks(viewer_id), blocks, ttl=active_ttl_seconds())
+    replace_loaded(keys.viewer_mutes(viewer_id), mutes, ttl=active_ttl_seconds())
+
+
+def set_blocked(user_id: int, other_id: int, blocked: bool) -> None:
+    """One of the two blocked the other (or no longer does): in both users' loaded sets
+    (a set not loaded is read whole from the database when next needed)."""
+    batch = Batch()
+    for viewer, other in ((user_id, other_id), (other_id, user_id)):
+        if blocked:
+            add_if_loaded(keys.viewer_blocks(viewer), str(other), batch=batch)
+        else:
+            batch.pipe.srem(keys.viewer_blocks(viewer), other)
+    batch.execute()
+
+
+def set_muted(muter_id: int, muted_id: int, muted: bool) -> None:
+    if muted:
+        add_if_loaded(keys.viewer_mutes(muter_id), str(muted_id))
+    else:
+        get_redis().srem(keys.viewer_mutes(muter_id), muted_id)
+
+
+def excluded_ids(viewer_id: int, *, home: bool) -> set[int] | None:
+    """The authors left out of the viewer's pages; None when a set is not loaded."""
+    pipe = get_redis().pipeline(transaction=False)
+    for key in filter(None, exclusion_keys(viewer_id, home=home)):
+        pipe.smembers(key)
+    found: set[int] = set()
+    for members in pipe.execute():
+        loaded = _loaded_members(members)
+        if loaded is None:
+            return None
+        found |= loaded
+    return found
+
+
 # --- Reading a page -----------------------------------------------------------------
 
 
@@ -262,7 +312,8 @@ class CachedRow(NamedTuple):
 
 @dataclass(frozen=True)
 class CachedPage:
-    status: str  # "ok", "miss", "celebrity", "suspended" (the set is not loaded), "db"
+    # "ok", "miss", "celebrity", "suspended" / "exclusions" (a set is not loaded), "db"
+    status: str
     boundary: int | None  # ids at or below may be missing from the cache
     missing_celebrity: int | None
     rows: list[CachedRow]  # newest first
@@ -275,6 +326,7 @@ ROW_SIZE = 6  # values per entry in the page scripts' replies
 def page(
     timeline: Timeline,
     *,
+    viewer_id: int | None,
     flag_sets: Sequence[str],
     max_id: int | None,
     lower: int | None,
@@ -284,9 +336,11 @@ def page(
 ) -> CachedPage:
     """One page from the cache in one script call (a few pipelined rounds on a cluster:
     apps.timelines.cluster_page). A home merges the celebrities its owner follows and
-    leaves out the authors hidden from them; `flag_sets` are the viewer's per-tweet flag
-    sets (apps.tweets.engagement), whose bits come with each entry."""
+    leaves out the authors hidden from them; every page leaves out the authors in the
+    viewer's exclusions; `flag_sets` are the viewer's per-tweet flag sets
+    (apps.tweets.engagement), whose bits come with each entry."""
     merge_celebrities = isinstance(timeline, Home)
+    exclusions = exclusion_keys(viewer_id, home=merge_celebrities)
     state_key = keys.home_state(timeline.user_id) if merge_celebrities else ""
     ttl = active_ttl_seconds() if refresh_ttl else 0
     window = RETWEET_WINDOW if merge_celebrities else 0
@@ -298,6 +352,7 @@ def page(
                 timeline=_key(timeline),
                 state=state_key or None,
                 suspended=keys.suspended_users(),
+                exclusions=[key for key in exclusions if key],
                 flag_sets=list(flag_sets),
                 user_timeline=keys.user_timeline,
                 tweet=keys.tweet,
@@ -312,7 +367,7 @@ def page(
         )
     else:
         raw = script("page")(
-            keys=[_key(timeline), state_key, keys.suspended_users(), *flag_sets],
+            keys=[_key(timeline), state_key, keys.suspended_users(), *exclusions, *flag_sets],
             args=[
                 "" if max_id is None else max_id,
                 "" if lower is None else lower,

@@ -5,9 +5,13 @@ read must already see. Each is best effort and repeated by the event's consumer 
 from apps.timelines import services
 from apps.tweets.rendering import render_core
 from twitter.event_types import (
+    BlockCreated,
+    BlockDeleted,
     FollowDeleted,
     LikeCreated,
     LikeDeleted,
+    MuteCreated,
+    MuteDeleted,
     TweetCreated,
     TweetDeleted,
     UserProfileUpdated,
@@ -70,3 +74,26 @@ def unsuspended(committed: Committed[UserUnsuspended]) -> None:
 @on_commit_locally(UserProfileUpdated)
 def author_changed(committed: Committed[UserProfileUpdated]) -> None:
     services.author_changed(user_id=committed.event.user_id)
+
+
+# A block or mute hides at once: the writer's next page already leaves the other out.
+
+
+@on_commit_locally(BlockCreated)
+def block_made(committed: Committed[BlockCreated]) -> None:
+    services.blocks_changed(user_id=committed.event.blocker_id, other_id=committed.event.blocked_id)
+
+
+@on_commit_locally(BlockDeleted)
+def block_undone(committed: Committed[BlockDeleted]) -> None:
+    services.blocks_changed(user_id=committed.event.blocker_id, other_id=committed.event.blocked_id)
+
+
+@on_commit_locally(MuteCreated)
+def mute_made(committed: Committed[MuteCreated]) -> None:
+    services.mutes_changed(muter_id=committed.event.muter_id, muted_id=committed.event.muted_id)
+
+
+@on_commit_locally(MuteDeleted)
+def mute_undone(committed: Committed[MuteDeleted]) -> None:
+    services.mutes_changed(muter_id=committed.event.muter_id, muted_id=committed.event.muted_id)

@@ -86,7 +86,7 @@ class _Entries:
     def from_database(cls, ids: list[int]) -> "_Entries":
         return cls([], ids, False)
 
-    def shown(self, viewer_id: int | None) -> list[presentation.Shown]:
+    def shown(self, viewer_id: int | None, *, home: bool) -> list[presentation.Shown]:
         """The tweets: straight from the rows when the cache returned all of them, else
         resolved (what the cache lacked comes from the database)."""
         if not self.more:
@@ -122,6 +122,8 @@ class _Entries:
             known_originals=originals,
             known_flags=flags,
             hidden_authors=(lambda: feeds.hidden_author_ids(viewer_id)) if viewer_id is not None else None,
+            # The page script left out the viewer's exclusions; the database did not.
+            excluded=services.exclusions(viewer_id=viewer_id, home=home) if viewer_id and self.more else frozenset(),
         )
 
 
@@ -158,7 +160,7 @@ class _Timeline:
     """Which timeline a page is read from, and for whom."""
 
     timeline: feeds.Timeline
-    flags_viewer_id: int | None  # whose per-tweet flags (liked, retweeted) the page carries
+    flags_viewer_id: int | None  # who reads: whose flags (liked, retweeted) and exclusions apply
     pull: Any  # (owner_id, params, *, max_id, limit) -> ids, from the database
 
     def from_database(self, params: PageParams, *, max_id: int | None, limit: int) -> list[int]:
@@ -171,6 +173,7 @@ def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
     for _ in range(MAX_BUILDS_PER_PAGE):
         cached = feeds.page(
             timeline.timeline,
+            viewer_id=timeline.flags_viewer_id,
             flag_sets=engagement.flag_keys(timeline.flags_viewer_id) if timeline.flags_viewer_id is not None else [],
             max_id=params.max_id,
             lower=lower,
@@ -184,6 +187,9 @@ def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
         elif cached.status == "suspended" and "suspended" not in built:
             services.suspended_reload()
             built.add("suspended")
+        elif cached.status == "exclusions" and "exclusions" not in built and timeline.flags_viewer_id is not None:
+            services.exclusions_reload(viewer_id=timeline.flags_viewer_id)
+            built.add("exclusions")
         elif cached.status == "celebrity" and cached.missing_celebrity is not None:
             celebrity = feeds.Profile(cached.missing_celebrity)
             if celebrity in built:
@@ -192,7 +198,7 @@ def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
             built.add(celebrity)
         else:
             break
-    if cached.status in ("miss", "celebrity", "suspended"):
+    if cached.status in ("miss", "celebrity", "suspended", "exclusions"):
         logger.warning("%s could not be built; this page comes from the database", timeline.timeline)
         return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
 
@@ -221,15 +227,16 @@ def home_tweets(*, viewer_id: int, params: PageParams) -> list[presentation.Show
     """A page of the viewer's home timeline, as the read model (any presenter renders it)."""
     timeline = _Timeline(feeds.Home(viewer_id), flags_viewer_id=viewer_id, pull=_pull_home)
     entries = _entries(timeline, params)
-    shown = entries.shown(viewer_id)
+    shown = entries.shown(viewer_id, home=True)
     # The cache showed each original once already; what came from the database has not.
     return presentation.first_showings(shown) if entries.more else shown
 
 
 def user_tweets(*, user_id: int, viewer_id: int | None, params: PageParams) -> list[presentation.Shown]:
-    # A profile shows everything its owner posted: no author is hidden, no one merged.
+    # A profile shows everything its owner posted: no one merged, no author hidden but
+    # those the viewer blocked or was blocked by.
     timeline = _Timeline(feeds.Profile(user_id), flags_viewer_id=viewer_id, pull=_pull_user)
-    return _entries(timeline, params).shown(viewer_id)
+    return _entries(timeline, params).shown(viewer_id, home=False)
 
 
 def home_page(*, viewer_id: int, params: PageParams) -> presentation.Page:

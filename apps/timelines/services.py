@@ -296,6 +296,45 @@ def suspended_reload(*, using: str | None = None) -> None:
     feeds.replace_suspended(user_selectors.user_ids_suspended(using=using or read_alias()))
 
 
+def exclusions_reload(*, viewer_id: int) -> None:
+    """Load a viewer's exclusion sets whole from the primary (Redis lost them, they
+    expired, or they were never loaded): a block just committed is in them."""
+    feeds.replace_exclusions(
+        viewer_id,
+        blocks=follow_selectors.block_related_ids(user_id=viewer_id, using=PRIMARY),
+        mutes=follow_selectors.muted_ids(user_id=viewer_id, using=PRIMARY),
+    )
+
+
+def exclusions(*, viewer_id: int, home: bool) -> set[int]:
+    """The authors a viewer's pages leave out (see feeds.exclusion_keys): from Redis,
+    loaded when missing; from the database when Redis cannot answer."""
+    try:
+        found = feeds.excluded_ids(viewer_id, home=home)
+        if found is None:
+            exclusions_reload(viewer_id=viewer_id)
+            found = feeds.excluded_ids(viewer_id, home=home)
+        if found is not None:
+            return found
+    except redis_errors:
+        pass
+    blocked = follow_selectors.block_related_ids(user_id=viewer_id, using=PRIMARY)
+    return blocked | follow_selectors.muted_ids(user_id=viewer_id, using=PRIMARY) if home else blocked
+
+
+def blocks_changed(*, user_id: int, other_id: int) -> None:
+    """A block between the two was made or undone: both users' exclusions follow the
+    primary (either may still block the other; a replayed event changes nothing). The
+    follows between them went with their own events."""
+    blocked = follow_selectors.blocked_between(user_id=user_id, other_id=other_id, using=PRIMARY)
+    feeds.set_blocked(user_id, other_id, blocked)
+
+
+def mutes_changed(*, muter_id: int, muted_id: int) -> None:
+    """A mute was made or undone: the muter's exclusions follow the primary."""
+    feeds.set_muted(muter_id, muted_id, muted_id in follow_selectors.muted_ids(user_id=muter_id, using=PRIMARY))
+
+
 def author_changed(*, user_id: int) -> None:
     cache.forget_author_card(user_id)
 

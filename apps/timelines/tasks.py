@@ -6,11 +6,15 @@ from celery import shared_task
 
 from apps.timelines import services
 from twitter.event_types import (
+    BlockCreated,
+    BlockDeleted,
     FanOutPartDue,
     FollowCreated,
     FollowDeleted,
     LikeCreated,
     LikeDeleted,
+    MuteCreated,
+    MuteDeleted,
     TweetCreated,
     TweetDeleted,
     UserProfileUpdated,
@@ -97,6 +101,30 @@ def user_unsuspended_task(event_id: int, payload: Payload) -> None:
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.user_profile_updated_task")
 def user_profile_updated_task(event_id: int, payload: Payload) -> None:
     services.author_changed(user_id=UserProfileUpdated.from_payload(payload).user_id)
+
+
+@shared_task(base=ReliableTask, name="apps.timelines.tasks.block_created_task")
+def block_created_task(event_id: int, payload: Payload) -> None:
+    event = BlockCreated.from_payload(payload)
+    services.blocks_changed(user_id=event.blocker_id, other_id=event.blocked_id)
+
+
+@shared_task(base=ReliableTask, name="apps.timelines.tasks.block_deleted_task")
+def block_deleted_task(event_id: int, payload: Payload) -> None:
+    event = BlockDeleted.from_payload(payload)
+    services.blocks_changed(user_id=event.blocker_id, other_id=event.blocked_id)
+
+
+@shared_task(base=ReliableTask, name="apps.timelines.tasks.mute_created_task")
+def mute_created_task(event_id: int, payload: Payload) -> None:
+    event = MuteCreated.from_payload(payload)
+    services.mutes_changed(muter_id=event.muter_id, muted_id=event.muted_id)
+
+
+@shared_task(base=ReliableTask, name="apps.timelines.tasks.mute_deleted_task")
+def mute_deleted_task(event_id: int, payload: Payload) -> None:
+    event = MuteDeleted.from_payload(payload)
+    services.mutes_changed(muter_id=event.muter_id, muted_id=event.muted_id)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.celebrities_sync_task")

@@ -14,9 +14,11 @@ timeline page, a thread, search results, notifications, a stream event) goes thr
 
 import contextlib
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from apps.follows import selectors as follow_selectors
 from apps.tweets import cache, engagement, rendering, visibility
 from apps.tweets import selectors as tweet_selectors
 from apps.users import selectors as user_selectors
@@ -69,13 +71,20 @@ def first_showings(tweets: list[Shown]) -> list[Shown]:
     return [tweet for tweet in tweets if tweet.id in keep]
 
 
-def shown_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> list[Shown]:
-    """Tweets in the order given, from the cache or the database; hidden ones left out."""
-    return resolve([(tweet_id, b"") for tweet_id in tweet_ids], viewer_id=viewer_id, check_suspended=True)
+def shown_by_id(
+    *, tweet_ids: Sequence[int], viewer_id: int | None, excluded: AbstractSet[int] | None = None
+) -> list[Shown]:
+    """Tweets in the order given, from the cache or the database; hidden ones left out:
+    deleted, suspended, and for a signed-in viewer those by (or retweeting) `excluded`
+    authors, by default everyone they blocked or were blocked by."""
+    if excluded is None:
+        excluded = follow_selectors.block_related_ids(user_id=viewer_id) if viewer_id is not None else frozenset()
+    entries = [(tweet_id, b"") for tweet_id in tweet_ids]
+    return resolve(entries, viewer_id=viewer_id, check_suspended=True, excluded=excluded)
 
 
-def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None) -> Page:
-    return native(shown_by_id(tweet_ids=tweet_ids, viewer_id=viewer_id))
+def tweets_by_id(*, tweet_ids: Sequence[int], viewer_id: int | None, excluded: AbstractSet[int] | None = None) -> Page:
+    return native(shown_by_id(tweet_ids=tweet_ids, viewer_id=viewer_id, excluded=excluded))
 
 
 def _cached(tweet_ids: Sequence[int]) -> dict[int, bytes]:
@@ -113,10 +122,12 @@ def resolve(
     known_originals: dict[int, bytes] | None = None,
     known_flags: dict[int, bytes] | None = None,
     hidden_authors: HiddenAuthors | None = None,
+    excluded: AbstractSet[int] = frozenset(),
 ) -> list[Shown]:
     """Turn (id, cached value or b"") pairs into the tweets that show: cache misses are
     filled from the database, retweets get their original, a signed-in viewer gets their
-    flag bits (`known_flags`: bits already known, by original id)."""
+    flag bits (`known_flags`: bits already known, by original id). Tweets by `excluded`
+    authors, and retweets of theirs, are left out (the viewer's blocks and mutes)."""
     parts, loaded = _parts([tweet_id for tweet_id, _ in entries], {t: v for t, v in entries if v}, hidden_authors)
     original_ids = sorted({part.retweet_of_id for part in parts.values() if part.retweet_of_id is not None})
     originals: dict[int, cache.CachedTweet] = {}
@@ -146,6 +157,7 @@ def resolve(
             author_hidden=False,  # hidden authors' tweets never reach here (`_load_missing`)
             original_gone=part.retweet_of_id is not None and (original is None or original_card is None),
             original_author_suspended=original is not None and suspended(original.author_id),
+            excluded=part.author_id in excluded or (original is not None and original.author_id in excluded),
         ):
             continue
         shown.append((tweet_id, part, card, original, original_card))

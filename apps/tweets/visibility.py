@@ -15,8 +15,11 @@ A tweet T by author A shows in viewer V's home when:
 6. A retweet, or the original itself, shows once per page, and not when the same
    original showed among the RETWEET_WINDOW entries just above the page
    (`first_showings`).
+7. Neither A nor, for a retweet, the original's author blocked V or was blocked by V
+   (this holds on every timeline, not only homes), nor, in V's home, was muted by V.
 
-Rules 3-5 are decided per entry by `shows`. The paths that apply the rule:
+Rules 3-5 and 7 are decided per entry by `shows` (7 at read time only: a home list may
+hold a muted author's tweets, and shows them again when they are unmuted). The paths that apply the rule:
 
 - the database (fan-out on read, and the fallback when Redis cannot answer):
   `replies_shown` filters apps.tweets.selectors.timeline_ids; suspended authors and
@@ -79,10 +82,12 @@ def shows(
     author_hidden: bool,
     original_gone: bool = False,
     original_author_suspended: bool = False,
+    excluded: bool = False,
 ) -> bool:
-    """Rules 3-5 for one entry that exists (a deleted tweet never reaches this):
-    `original_gone` is a retweet whose original is deleted."""
-    return not (author_suspended or author_hidden or original_gone or original_author_suspended)
+    """Rules 3-5 and 7 for one entry that exists (a deleted tweet never reaches this):
+    `original_gone` is a retweet whose original is deleted; `excluded`, that its author
+    or its original's is among the viewer's exclusions (blocks, and in a home mutes)."""
+    return not (author_suspended or author_hidden or original_gone or original_author_suspended or excluded)
 
 
 def first_showings(

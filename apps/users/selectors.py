@@ -106,6 +106,14 @@ def user_dm_policies(*, user_ids: Iterable[int]) -> dict[int, str]:
     return dict(rows.values_list("id", "dm_policy"))
 
 
+def user_get_any(*, user_id: int) -> UserSummary:
+    """An account that exists, suspended or not (one may block or mute either); else 404."""
+    summary = user_summaries(user_ids=[user_id], using=PRIMARY).get(user_id)
+    if summary is None or (not summary.is_active and not summary.is_suspended):
+        raise NotFoundError("User not found.", code="user_not_found")
+    return summary
+
+
 def user_active_summary(*, user_id: int) -> UserSummary:
     """A user who can be followed, mentioned or replied to; else a 404 / 403."""
     summary = user_summaries(user_ids=[user_id], using=PRIMARY).get(user_id)

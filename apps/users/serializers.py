@@ -23,6 +23,8 @@ class UserOutputSerializer(serializers.Serializer):
 
 class UserProfileOutputSerializer(UserOutputSerializer):
     following = serializers.BooleanField(required=False, help_text="Only for a signed-in viewer.")
+    blocking = serializers.BooleanField(required=False, help_text="Only for a signed-in viewer: you blocked them.")
+    muting = serializers.BooleanField(required=False, help_text="Only for a signed-in viewer: you muted them.")
 
 
 class UserMeOutputSerializer(UserOutputSerializer):

@@ -47,7 +47,7 @@ def _published_classes() -> set[str]:
 
 
 def test_every_event_type_is_published_by_a_service_and_consumed() -> None:
-    assert len(REGISTRY) == 13
+    assert len(REGISTRY) == 17
     assert _published_classes() == {cls.__name__ for cls in REGISTRY.values()}
     for event_type in REGISTRY:
         consumers = events.subscribers(event_type)
@@ -121,6 +121,11 @@ def test_every_consumer_is_idempotent_under_replay(outbox: Events, settings: Any
     conversation = message_services.conversation_start(user_id=alice.pk, participant_ids=[bob.pk]).conversation
     message = message_services.message_send(user_id=alice.pk, conversation_id=conversation.id, text="hi bob")
     message_services.message_delete(user_id=alice.pk, conversation_id=conversation.id, message_id=message.id)
+    dave = UserFactory()
+    follow_services.mute_create(muter_id=alice.pk, muted_id=carol.pk)
+    follow_services.block_create(blocker_id=alice.pk, blocked_id=dave.pk)
+    follow_services.mute_delete(muter_id=alice.pk, muted_id=carol.pk)
+    follow_services.block_delete(blocker_id=alice.pk, blocked_id=dave.pk)
     tweet_services.like_delete(user_id=bob.pk, tweet_id=tweet.pk)
     tweet_services.tweet_delete(tweet_id=reply.pk, actor_id=bob.pk)
     follow_services.follow_delete(follower_id=carol.pk, followee_id=alice.pk)

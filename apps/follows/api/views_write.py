@@ -1,4 +1,4 @@
-"""write-API: follow and unfollow."""
+"""write-API: follow and unfollow, block and mute."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -27,3 +27,40 @@ class FollowApi(APIView):
     def delete(self, request: Request, user_id: int) -> Response:
         services.follow_delete(follower_id=request_user_id(request), followee_id=user_id)
         return Response({"following": False})
+
+
+BlockingSerializer = inline_serializer("Blocking", {"blocking": serializers.BooleanField()})
+MutingSerializer = inline_serializer("Muting", {"muting": serializers.BooleanField()})
+
+
+class BlockApi(APIView):
+    """POST blocks (and ends the follows between you, both ways), DELETE unblocks (the
+    follows are not restored); both are idempotent."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: BlockingSerializer})
+    def post(self, request: Request, user_id: int) -> Response:
+        services.block_create(blocker_id=request_user_id(request), blocked_id=user_id)
+        return Response({"blocking": True})
+
+    @extend_schema(request=None, responses={200: BlockingSerializer})
+    def delete(self, request: Request, user_id: int) -> Response:
+        services.block_delete(blocker_id=request_user_id(request), blocked_id=user_id)
+        return Response({"blocking": False})
+
+
+class MuteApi(APIView):
+    """POST mutes, DELETE unmutes; both are idempotent."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: MutingSerializer})
+    def post(self, request: Request, user_id: int) -> Response:
+        services.mute_create(muter_id=request_user_id(request), muted_id=user_id)
+        return Response({"muting": True})
+
+    @extend_schema(request=None, responses={200: MutingSerializer})
+    def delete(self, request: Request, user_id: int) -> Response:
+        services.mute_delete(muter_id=request_user_id(request), muted_id=user_id)
+        return Response({"muting": False})

@@ -4,7 +4,9 @@
 -- KEYS[2]: a home's state set ('' for a user timeline): the loaded mark '0', the ids of
 --   the celebrities merged in, and '-<id>' for each author hidden from the viewer (just
 --   unfollowed). It lives and dies with the home list. KEYS[3]: suspended users.
--- KEYS[4..]: the viewer's flag sets (none when there is no viewer), in the order of
+-- KEYS[4], KEYS[5]: the viewer's exclusions ('' when a set does not apply): the users
+--   they blocked or were blocked by, and (in their home) the users they muted.
+-- KEYS[6..]: the viewer's flag sets (none when there is no viewer), in the order of
 --   apps.tweets.engagement.FLAGS.
 -- ARGV: max_id ('' = none), lower bound ('' = none), limit, ascending ('1'/'0'),
 --       user timeline key prefix, tweet key prefix, TTL to refresh on KEYS[1] and KEYS[2]
@@ -15,6 +17,7 @@
 --   status 'miss': KEYS[1] does not exist, or a home's state set is not loaded (rebuild it);
 --   status 'celebrity': a merged user timeline is missing (its author id is returned);
 --   status 'suspended': the suspended set KEYS[3] is not loaded (load it from the database);
+--   status 'exclusions': an exclusion set is not loaded (load the viewer's from the database);
 --   status 'db': the page lies below what the cache holds (read it from the database);
 --   boundary: ids at or below it may be missing from the cache ('' = the cache is whole);
 --   value '' means the tweet is not cached (hydrate it from the database); card '' means
@@ -49,6 +52,16 @@ if redis.call('SISMEMBER', KEYS[3], '0') == 0 then return {'suspended', '', '', 
 -- celebrities would be missing and unfollowed authors would show, so the home is rebuilt.
 local state = KEYS[2]
 if state ~= '' and redis.call('SISMEMBER', state, '0') == 0 then return {'miss', '', '', ''} end
+-- An exclusion set is loaded whole (its '0') or missing; one holding more than the mark
+-- is looked up for each candidate's author and original author.
+local excluding = {}
+for k = 4, 5 do
+  if KEYS[k] ~= '' then
+    local size = redis.call('SCARD', KEYS[k])
+    if size == 0 then return {'exclusions', '', '', ''} end
+    if size > 1 then excluding[#excluding + 1] = KEYS[k] end
+  end
+end
 if ttl > 0 then
   redis.call('EXPIRE', KEYS[1], ttl)
   if state ~= '' then redis.call('EXPIRE', state, ttl) end
@@ -215,7 +228,11 @@ local function resolve_slice(todo)
   end
   local everyone = {unpack(authors)}
   for _, author in ipairs(original_authors) do everyone[#everyone + 1] = author end
-  local suspended = members_of(KEYS[3], suspended_any, everyone)
+  -- Authors whose tweets (and retweets of whose tweets) never show: suspended, excluded.
+  local left_out = members_of(KEYS[3], suspended_any, everyone)
+  for _, key in ipairs(excluding) do
+    for author in pairs(members_of(key, true, everyone)) do left_out[author] = true end
+  end
   local hidden = members_of(state, hidden_any, prefixed('-', authors))
   local missing, asked = {}, {}
   for _, author in ipairs(everyone) do
@@ -226,8 +243,8 @@ local function resolve_slice(todo)
     for i, author in ipairs(missing) do cards[author] = fetched[i] or '' end
   end
   for _, item in ipairs(found) do
-    if item.orig_deleted or hidden['-' .. item.author] or suspended[item.author]
-      or (item.orig_author and suspended[item.orig_author]) then
+    if item.orig_deleted or hidden['-' .. item.author] or left_out[item.author]
+      or (item.orig_author and left_out[item.orig_author]) then
       info[item.id] = false
     else
       info[item.id] = item
@@ -310,13 +327,13 @@ end
 -- The viewer's flags, for each cached tweet on the page (of the original for a retweet).
 local loaded = ''
 local bits = {}  -- original -> one character per flag set
-if #KEYS > 3 then
+if #KEYS > 5 then
   local flagged = {'0'}
   for _, row in ipairs(page) do
     if row[6] then flagged[#flagged + 1] = row[6] end
   end
   local per_set = {}
-  for k = 4, #KEYS do
+  for k = 6, #KEYS do
     local found = redis.call('SMISMEMBER', KEYS[k], unpack(flagged))
     per_set[#per_set + 1] = found
     loaded = loaded .. (found[1] == 1 and '1' or '0')

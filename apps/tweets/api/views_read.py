@@ -38,7 +38,7 @@ class TweetRepliesApi(ReadApiView):
         params = page_params(request)
         ids = selectors.reply_ids_page(tweet_id=tweet.retweet_of_id or tweet.id, params=params)
         page = presentation.tweets_by_id(tweet_ids=ids, viewer_id=viewer_of(request))
-        return json_page(request, page, params)
+        return json_page(request, page, params, cursors=ids)  # pages go on past hidden replies
 
 
 class TweetContextApi(ReadApiView):

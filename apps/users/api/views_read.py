@@ -22,13 +22,15 @@ class UserMeApi(ReadApiView):
 
 
 def _profile(request: Request, user: User) -> Response:
-    """A public profile; for a signed-in viewer, also whether they follow this user."""
+    """A public profile; for a signed-in viewer, also whether they follow, block and mute
+    this user."""
     data = dict(UserOutputSerializer(user).data)
     if request.user is not None and request.user.is_authenticated:
         viewer_id = request_user_id(request)
         data["following"] = viewer_id != user.pk and follow_selectors.follow_exists(
             follower_id=viewer_id, followee_id=user.pk
         )
+        data["blocking"], data["muting"] = follow_selectors.relationship(viewer_id=viewer_id, user_id=user.pk)
     return Response(data)
 
 
