@@ -1,6 +1,9 @@
 """Text rules shared by every user-written field (DESIGN.md section 3)."""
 
 import unicodedata
+from typing import Any
+
+from twitter.errors import ApplicationError
 
 
 def normalize_text(value: str, *, allow_newlines: bool) -> str:
@@ -12,6 +15,25 @@ def normalize_text(value: str, *, allow_newlines: bool) -> str:
         if unicodedata.category(char) in {"Cc", "Cs"}:
             raise ValueError("Control characters are not allowed.")
     return text
+
+
+def required_text(value: Any, *, max_length: int, empty: str) -> str:
+    """The `text` field of a tweet or a message by the text rules: a string, NFC and
+    trimmed, no control characters but newlines, 1 to `max_length` code points; a 400
+    naming the field otherwise (`empty` says what has no text)."""
+    if not isinstance(value, str):
+        raise ApplicationError("Invalid input.", fields={"text": ["Must be a string."]})
+    try:
+        clean = normalize_text(value, allow_newlines=True)
+    except ValueError as exc:
+        raise ApplicationError("Invalid input.", fields={"text": [str(exc)]}) from exc
+    if not clean:
+        raise ApplicationError("Invalid input.", fields={"text": [empty]})
+    if len(clean) > max_length:
+        raise ApplicationError(
+            "Invalid input.", fields={"text": [f"At most {max_length} characters ({len(clean)} given)."]}
+        )
+    return clean
 
 
 def length(text: str) -> int:

@@ -20,7 +20,7 @@ from twitter import events
 from twitter.db.routing import PRIMARY
 from twitter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from twitter.event_types import MessageCreated, MessageDeleted
-from twitter.text import normalize_text
+from twitter.text import normalize_text, required_text
 
 
 @dataclass(frozen=True)
@@ -116,25 +116,9 @@ def _other_of_two(conversation: Conversation, user_id: int) -> int | None:
     return second if first == user_id else first
 
 
-def _clean_text(text: Any) -> str:
-    if not isinstance(text, str):
-        raise ApplicationError("Invalid input.", fields={"text": ["Must be a string."]})
-    try:
-        clean = normalize_text(text, allow_newlines=True)
-    except ValueError as exc:
-        raise ApplicationError("Invalid input.", fields={"text": [str(exc)]}) from exc
-    if not clean:
-        raise ApplicationError("Invalid input.", fields={"text": ["A message needs some text."]})
-    if len(clean) > TEXT_MAX_LENGTH:
-        raise ApplicationError(
-            "Invalid input.", fields={"text": [f"At most {TEXT_MAX_LENGTH} characters ({len(clean)} given)."]}
-        )
-    return clean
-
-
 def message_send(*, user_id: int, conversation_id: int, text: Any, media_ids: list[int] | None = None) -> Message:
     """Write in a conversation: every participant sees it, and it is unread for the others."""
-    clean = _clean_text(text)
+    clean = required_text(text, max_length=TEXT_MAX_LENGTH, empty="A message needs some text.")
     with transaction.atomic():
         conversation = _participating(conversation_id, user_id, lock=True)
         other = _other_of_two(conversation, user_id)

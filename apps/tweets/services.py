@@ -18,23 +18,7 @@ from twitter.db.routing import PRIMARY, mark_recent_write
 from twitter.db.rows import insert_row
 from twitter.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from twitter.event_types import LikeCreated, LikeDeleted, TweetCreated, TweetDeleted
-from twitter.text import normalize_text
-
-
-def _clean_text(text: Any) -> str:
-    if not isinstance(text, str):
-        raise ApplicationError("Invalid input.", fields={"text": ["Must be a string."]})
-    try:
-        clean = normalize_text(text, allow_newlines=True)
-    except ValueError as exc:
-        raise ApplicationError("Invalid input.", fields={"text": [str(exc)]}) from exc
-    if not clean:
-        raise ApplicationError("Invalid input.", fields={"text": ["A tweet needs some text."]})
-    if len(clean) > TEXT_MAX_LENGTH:
-        raise ApplicationError(
-            "Invalid input.", fields={"text": [f"At most {TEXT_MAX_LENGTH} characters ({len(clean)} given)."]}
-        )
-    return clean
+from twitter.text import required_text
 
 
 def _entities(text: str, author_id: int) -> tuple[dict[str, Any], list[int], list[str]]:
@@ -90,7 +74,7 @@ def tweet_create(
     check that they may post (inside the transaction: a suspension cannot slip between)
     and the lookup of their card; the local effects get the row in memory (nothing is
     read back); the outbox row commits with the tweet."""
-    clean = _clean_text(text)
+    clean = required_text(text, max_length=TEXT_MAX_LENGTH, empty="A tweet needs some text.")
     data, mentioned, tags = _entities(clean, author_id)
     with transaction.atomic():
         reply_to_user_id = None
