@@ -85,6 +85,14 @@ def rebuild_lock(list_key: str) -> str:
     return f"lock:rebuild:{list_key}"
 
 
+# --- Who to follow (owned by apps.follows.suggestions) -------------------------------
+
+
+def suggestions(user_id: int) -> str:
+    """JSON: the accounts suggested to `user_id`, ranked, as the worker computed them."""
+    return f"sg:{user_id}"
+
+
 # --- Viewer flags (owned by apps.tweets.engagement) ----------------------------------
 
 

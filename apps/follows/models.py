@@ -69,3 +69,18 @@ class Mute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.muter_id} mutes {self.muted_id}"
+
+
+class SuggestionDismissal(models.Model):
+    """`user` does not want `dismissed` suggested to them again."""
+
+    id = models.BigIntegerField(primary_key=True, default=new_id, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    dismissed = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "dismissed"], name="suggestion_dismissed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} dismissed {self.dismissed_id}"

@@ -68,6 +68,14 @@ def follower_id_batches(
             last = batch[-1]
 
 
+def followee_ids_among(*, user_id: int, candidates: list[int], using: str) -> list[int]:
+    """Those of `candidates` whom `user_id` follows."""
+    if not candidates:
+        return []
+    queryset = Follow.objects.using(using).filter(follower_id=user_id, followee_id__in=candidates)
+    return list(queryset.values_list("followee_id", flat=True))
+
+
 def followers_among(*, user_id: int, candidates: list[int], using: str) -> list[int]:
     """Those of `candidates` who follow `user_id`."""
     if not candidates:

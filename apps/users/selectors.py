@@ -136,6 +136,15 @@ def user_ids_suspended(*, using: str | None = None) -> list[int]:
     return list(queryset.values_list("id", flat=True))
 
 
+def user_ids_most_followed(*, limit: int, excluding: Iterable[int], using: str | None = None) -> list[int]:
+    """Active, unsuspended accounts with the most followers, most first."""
+    queryset = User.objects.filter(is_active=True, suspended_at__isnull=True, followers_count__gt=0)
+    if using is not None:
+        queryset = queryset.using(using)
+    queryset = queryset.exclude(pk__in=list(excluding)).order_by("-followers_count", "id")
+    return list(queryset.values_list("id", flat=True)[:limit])
+
+
 def user_ids_with_followers_at_least(*, count: int, using: str | None = None) -> list[int]:
     queryset = User.objects.filter(followers_count__gte=count, suspended_at__isnull=True)
     if using is not None:

@@ -295,6 +295,9 @@ TRENDING_CACHE_SECONDS = env.int("TRENDING_CACHE_SECONDS", default=60)
 STREAMING_HEARTBEAT_SECONDS = env.float("STREAMING_HEARTBEAT_SECONDS", default=15.0)
 # Streams one account may hold open at once (more is a 429).
 STREAMS_PER_ACCOUNT = env.int("STREAMS_PER_ACCOUNT", default=8)
+# How long a user's who-to-follow list is kept before it is computed again (the worker
+# also computes it again after each of their follows, blocks and mutes).
+SUGGESTIONS_CACHE_SECONDS = env.int("SUGGESTIONS_CACHE_SECONDS", default=6 * 3600)
 # Direct messages: the most participants a conversation may have (its creator included).
 DM_GROUP_MAX_PARTICIPANTS = env.int("DM_GROUP_MAX_PARTICIPANTS", default=20)
 # Redis connections a streaming process uses for its streams' bookkeeping (plus one pub/sub).

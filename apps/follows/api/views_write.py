@@ -1,13 +1,13 @@
 """write-API: follow and unfollow, block and mute."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.follows import services
+from apps.follows import services, suggestions
 from twitter.api.views import request_user_id
 
 RelationshipSerializer = inline_serializer("Relationship", {"following": serializers.BooleanField()})
@@ -64,3 +64,14 @@ class MuteApi(APIView):
     def delete(self, request: Request, user_id: int) -> Response:
         services.mute_delete(muter_id=request_user_id(request), muted_id=user_id)
         return Response({"muting": False})
+
+
+class SuggestionDismissApi(APIView):
+    """Never suggest this account to you again (idempotent)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, user_id: int) -> Response:
+        suggestions.dismiss(user_id=request_user_id(request), dismissed_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
