@@ -6,6 +6,20 @@ from twitter.deadletters import dead_letter_replay
 from twitter.models import DeadLetter, IdempotentRequest, OutboxEvent
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin that only shows: the rows are changed by their owners through the
+    services (users' blocks and mutes, conversations, reports)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(admin.ModelAdmin):
     list_display = ("id", "event_type", "created_at", "published_at", "attempts")

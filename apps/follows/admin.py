@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from apps.follows import services
 from apps.follows.models import Block, Follow, Mute
+from twitter.admin import ReadOnlyAdmin
 
 
 @admin.register(Follow)
@@ -32,23 +33,11 @@ class FollowAdmin(admin.ModelAdmin):
         self.message_user(request, f"Removed {len(pairs)} follow(s).", messages.SUCCESS)
 
 
-class _ReadOnly(admin.ModelAdmin):
+@admin.register(Block)
+class BlockAdmin(ReadOnlyAdmin):
     """Blocks and mutes are the users' own: moderators look, the users change them."""
 
     ordering = ("-id",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-@admin.register(Block)
-class BlockAdmin(_ReadOnly):
     list_display = ("id", "blocker", "blocked", "created_at")
     search_fields = ("=blocker__username", "=blocked__username")
     list_select_related = ("blocker", "blocked")
@@ -56,7 +45,8 @@ class BlockAdmin(_ReadOnly):
 
 
 @admin.register(Mute)
-class MuteAdmin(_ReadOnly):
+class MuteAdmin(ReadOnlyAdmin):
+    ordering = ("-id",)
     list_display = ("id", "muter", "muted", "created_at")
     search_fields = ("=muter__username", "=muted__username")
     list_select_related = ("muter", "muted")

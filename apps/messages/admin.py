@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from apps.messages import services
 from apps.messages.models import Conversation, Participant, Report
+from twitter.admin import ReadOnlyAdmin
 
 
 class ParticipantInline(admin.TabularInline):
@@ -22,7 +23,7 @@ class ParticipantInline(admin.TabularInline):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(ReadOnlyAdmin):
     list_display = ("id", "kind", "created_by_id", "messages_count", "created_at", "updated_at")
     fields = ("id", "pair_key", "created_by_id", "messages_count", "created_at", "updated_at", "last_message_id")
     readonly_fields = fields
@@ -34,18 +35,9 @@ class ConversationAdmin(admin.ModelAdmin):
     def kind(self, obj: Conversation) -> str:
         return "group" if obj.is_group else "two people"
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdmin):
     list_display = ("id", "reason", "sender_id", "reporter_id", "created_at", "resolved_at")
     list_filter = ("reason", ("resolved_at", admin.EmptyFieldListFilter))
     fields = (
@@ -65,15 +57,6 @@ class ReportAdmin(admin.ModelAdmin):
     search_fields = ("=sender_id", "=reporter_id", "=conversation_id")
     ordering = ("resolved_at", "-id")  # open reports first
     actions = ("resolve",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.action(description="Mark selected reports handled")
     def resolve(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
