@@ -14,6 +14,7 @@ once; one more is a 429.
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -263,17 +264,33 @@ def _stream(request: HttpRequest, body: AsyncIterator[bytes]) -> StreamingHttpRe
     return response
 
 
-async def home_stream(request: HttpRequest) -> HttpResponseBase:
+async def _resumable(
+    request: HttpRequest,
+    *,
+    what: str,
+    channel: Callable[[int], str],
+    render: Render,
+    since: Callable[[int, int], list[tuple[int, bytes]]],
+    missed_event: str,
+) -> HttpResponseBase:
+    """A stream that resumes after `Last-Event-ID` (a `what` id): what the viewer missed
+    since then first, then live events."""
     raw_last = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
-    since = parse_id(raw_last) if raw_last else None
-    if raw_last and since is None:
-        return _error(request, 400, "invalid", "Last-Event-ID must be a tweet id.")
+    last = parse_id(raw_last) if raw_last else None
+    if raw_last and last is None:
+        return _error(request, 400, "invalid", f"Last-Event-ID must be a {what} id.")
     admitted = await _admit(request)
     if isinstance(admitted, JsonResponse):
         return admitted
     viewer = admitted.access.user_id
-    missed = (lambda: _home_since(viewer, since)) if since is not None else None
-    return _stream(request, _events(admitted, keys.stream_home(viewer), _home_item, missed))
+    missed = functools.partial(since, viewer, last) if last is not None else None
+    return _stream(request, _events(admitted, channel(viewer), render, missed, missed_event=missed_event))
+
+
+async def home_stream(request: HttpRequest) -> HttpResponseBase:
+    return await _resumable(
+        request, what="tweet", channel=keys.stream_home, render=_home_item, since=_home_since, missed_event="update"
+    )
 
 
 async def notifications_stream(request: HttpRequest) -> HttpResponseBase:
@@ -285,17 +302,14 @@ async def notifications_stream(request: HttpRequest) -> HttpResponseBase:
 
 
 async def direct_stream(request: HttpRequest) -> HttpResponseBase:
-    raw_last = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
-    since = parse_id(raw_last) if raw_last else None
-    if raw_last and since is None:
-        return _error(request, 400, "invalid", "Last-Event-ID must be a message id.")
-    admitted = await _admit(request)
-    if isinstance(admitted, JsonResponse):
-        return admitted
-    viewer = admitted.access.user_id
-    missed = (lambda: _direct_since(viewer, since)) if since is not None else None
-    channel = keys.stream_direct(viewer)
-    return _stream(request, _events(admitted, channel, _direct_item, missed, missed_event="message"))
+    return await _resumable(
+        request,
+        what="message",
+        channel=keys.stream_direct,
+        render=_direct_item,
+        since=_direct_since,
+        missed_event="message",
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
