@@ -1,5 +1,6 @@
 import multiprocessing
 import time
+from multiprocessing.synchronize import Event
 
 import pytest
 
@@ -44,9 +45,10 @@ def test_worker_id_out_of_range_is_refused() -> None:
         SnowflakeGenerator(worker_id=ids.MAX_WORKER_ID + 1)
 
 
-def _make_ids(count: int, queue: "multiprocessing.Queue[tuple[int, list[int]]]") -> None:
+def _make_ids(count: int, queue: "multiprocessing.Queue[tuple[int, list[int]]]", done: Event) -> None:
     made = [ids.new_id() for _ in range(count)]
     queue.put((id_worker.current_worker_id(), made))
+    done.wait(60)  # hold the lease until every process has reported: a released id may be leased again
     id_worker.release()
 
 
@@ -55,10 +57,12 @@ def test_processes_lease_distinct_worker_ids_and_make_distinct_ids() -> None:
     parent_worker = id_worker.current_worker_id()
     context = multiprocessing.get_context("fork")
     queue: multiprocessing.Queue[tuple[int, list[int]]] = context.Queue()
-    processes = [context.Process(target=_make_ids, args=(20_000, queue)) for _ in range(4)]
+    done = context.Event()
+    processes = [context.Process(target=_make_ids, args=(20_000, queue, done)) for _ in range(4)]
     for process in processes:
         process.start()
     results = [queue.get(timeout=60) for _ in processes]
+    done.set()
     for process in processes:
         process.join(timeout=30)
         assert process.exitcode == 0
