@@ -152,6 +152,7 @@ class FanOutPartDue(Event):
     after_follower_id: int
     last_follower_id: int
     reply_to_user_id: int | None = None
+    retweet_of_id: int | None = None
 
 
 @_registered

@@ -65,7 +65,10 @@ class Mute(models.Model):
             models.UniqueConstraint(fields=["muter", "muted"], name="mutes_unique_pair"),
             models.CheckConstraint(condition=~models.Q(muter=models.F("muted")), name="mutes_not_self"),
         ]
-        indexes = [models.Index(fields=["muter", "-id"], name="mutes_muter_recent_idx")]
+        indexes = [
+            models.Index(fields=["muter", "-id"], name="mutes_muter_recent_idx"),
+            models.Index(fields=["muted"], name="mutes_muted_idx"),  # who muted an author: fan-out leaves them out
+        ]
 
     def __str__(self) -> str:
         return f"{self.muter_id} mutes {self.muted_id}"

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from apps.follows.models import Block, Follow, Mute
 from twitter.api.pagination import PageParams, paginate_queryset
+from twitter.db.lookups import id_array
 from twitter.db.routing import PRIMARY
 
 
@@ -113,6 +114,21 @@ def block_related_ids(*, user_id: int, using: str | None = None) -> set[int]:
 def muted_ids(*, user_id: int, using: str | None = None) -> set[int]:
     mutes = Mute.objects.using(using) if using else Mute.objects
     return set(mutes.filter(muter_id=user_id).values_list("muted_id", flat=True))
+
+
+def excluding_ids(*, author_ids: list[int], using: str) -> set[int]:
+    """Everyone whose home leaves out tweets by `author_ids` (rule 7 of
+    apps.tweets.visibility): who muted one of them, blocked one or was blocked by one."""
+    if not author_ids:
+        return set()
+    sql = (
+        "SELECT muter_id FROM follows_mute WHERE muted_id = ANY(%(ids)s::bigint[])"
+        " UNION SELECT blocker_id FROM follows_block WHERE blocked_id = ANY(%(ids)s::bigint[])"
+        " UNION SELECT blocked_id FROM follows_block WHERE blocker_id = ANY(%(ids)s::bigint[])"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, {"ids": id_array(author_ids)})
+        return {row[0] for row in cursor.fetchall()}
 
 
 def relationship(*, viewer_id: int, user_id: int) -> tuple[bool, bool]:

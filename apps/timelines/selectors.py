@@ -30,7 +30,7 @@ def _lower(params: PageParams) -> int | None:
     return params.min_id if params.min_id is not None else params.since_id
 
 
-def _pull_home(viewer_id: int, params: PageParams, *, max_id: int | None, limit: int) -> list[int]:
+def _pull_home(viewer_id: int, params: PageParams, *, max_id: int | None, limit: int, excluded: set[int]) -> list[int]:
     """The home timeline computed by SQL (fan-out on read)."""
     followees = follow_selectors.followee_ids(user_id=viewer_id, using=read_alias())
     authors = [*followees, viewer_id]
@@ -45,10 +45,11 @@ def _pull_home(viewer_id: int, params: PageParams, *, max_id: int | None, limit:
         reply_targets=authors,
         viewer_id=viewer_id,
         exclude_suspended=True,
+        excluded_authors=excluded,
     )
 
 
-def _pull_user(user_id: int, params: PageParams, *, max_id: int | None, limit: int) -> list[int]:
+def _pull_user(user_id: int, params: PageParams, *, max_id: int | None, limit: int, excluded: set[int]) -> list[int]:
     return tweet_selectors.timeline_ids(
         author_ids=[user_id],
         using=read_alias(),
@@ -57,6 +58,7 @@ def _pull_user(user_id: int, params: PageParams, *, max_id: int | None, limit: i
         min_id=_lower(params),
         ascending=params.ascending,
         exclude_suspended=True,
+        excluded_authors=excluded,
     )
 
 
@@ -81,10 +83,7 @@ class _Entries:
     rows: list[feeds.CachedRow]  # from the cache, newest first
     more: list[int]  # then ids from the database (past what the cache holds, or instead of it)
     flags_loaded: bool  # the rows' flags hold
-
-    @classmethod
-    def from_database(cls, ids: list[int]) -> "_Entries":
-        return cls([], ids, False)
+    excluded: set[int]  # the authors the viewer's page leaves out (when `more` has ids)
 
     def shown(self, viewer_id: int | None, *, home: bool) -> list[presentation.Shown]:
         """The tweets: straight from the rows when the cache returned all of them, else
@@ -122,8 +121,9 @@ class _Entries:
             known_originals=originals,
             known_flags=flags,
             hidden_authors=(lambda: feeds.hidden_author_ids(viewer_id)) if viewer_id is not None else None,
-            # The page script left out the viewer's exclusions; the database did not.
-            excluded=services.exclusions(viewer_id=viewer_id, home=home) if viewer_id and self.more else frozenset(),
+            # The page script and the database left out the authors excluded, not the
+            # authors of the originals the database's retweets are of.
+            excluded=self.excluded,
         )
 
 
@@ -161,10 +161,25 @@ class _Timeline:
 
     timeline: feeds.Timeline
     flags_viewer_id: int | None  # who reads: whose flags (liked, retweeted) and exclusions apply
-    pull: Any  # (owner_id, params, *, max_id, limit) -> ids, from the database
+    pull: Any  # (owner_id, params, *, max_id, limit, excluded) -> ids, from the database
 
-    def from_database(self, params: PageParams, *, max_id: int | None, limit: int) -> list[int]:
-        return list(self.pull(self.timeline.user_id, params, max_id=max_id, limit=limit))
+    def excluded(self) -> set[int]:
+        """The authors the viewer's page leaves out (rule 7): in SQL, so that a page from
+        the database is full and its next link holds."""
+        if self.flags_viewer_id is None:
+            return set()
+        return services.exclusions(viewer_id=self.flags_viewer_id, home=isinstance(self.timeline, feeds.Home))
+
+    def from_database(
+        self, params: PageParams, *, max_id: int | None, limit: int, cached: feeds.CachedPage | None = None
+    ) -> _Entries:
+        """A page's entries from the database, or the database's continuation of a page
+        the cache began (`cached`)."""
+        excluded = self.excluded()
+        more = list(self.pull(self.timeline.user_id, params, max_id=max_id, limit=limit, excluded=excluded))
+        if cached is None:
+            return _Entries([], more, False, excluded)
+        return _Entries(cached.rows, more, cached.flags_loaded, excluded)
 
 
 def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
@@ -200,17 +215,16 @@ def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
             break
     if cached.status in ("miss", "celebrity", "suspended", "exclusions"):
         logger.warning("%s could not be built; this page comes from the database", timeline.timeline)
-        return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
+        return timeline.from_database(params, max_id=params.max_id, limit=params.limit)
 
     if cached.status == "db":
-        return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
+        return timeline.from_database(params, max_id=params.max_id, limit=params.limit)
     boundary = cached.boundary
-    more: list[int] = []
     if len(cached.rows) < params.limit and boundary is not None and (lower is None or lower < boundary):
         # Past the cached entries: the timeline goes on in the database.
         below = boundary + 1 if params.max_id is None else min(params.max_id, boundary + 1)
-        more = timeline.from_database(params, max_id=below, limit=params.limit - len(cached.rows))
-    return _Entries(cached.rows, more, cached.flags_loaded)
+        return timeline.from_database(params, max_id=below, limit=params.limit - len(cached.rows), cached=cached)
+    return _Entries(cached.rows, [], cached.flags_loaded, set())
 
 
 def _entries(timeline: _Timeline, params: PageParams) -> _Entries:
@@ -220,7 +234,7 @@ def _entries(timeline: _Timeline, params: PageParams) -> _Entries:
         return _cached_page(timeline, params)
     except redis_errors as exc:
         logger.warning("redis unavailable, %s from the database: %s", timeline.timeline, exc)
-        return _Entries.from_database(timeline.from_database(params, max_id=params.max_id, limit=params.limit))
+        return timeline.from_database(params, max_id=params.max_id, limit=params.limit)
 
 
 def home_tweets(*, viewer_id: int, params: PageParams) -> list[presentation.Shown]:

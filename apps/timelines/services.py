@@ -103,15 +103,26 @@ def tweet_fan_out(
         )
     except redis_errors as exc:  # a node holding the author's keys is away (a cluster)
         away = exc  # the followers on the other nodes still get the tweet; then a retry
-    streams.publish_home([author_id], event="update", tweet_id=tweet_id)
+    using = _replayed_alias(tweet_id)
+    left_out = _left_out(author_id=author_id, retweet_of_id=retweet_of_id, using=using)
+    if author_id in left_out:  # a retweet of someone its author muted or blocked: hidden from them
+        feeds.unpush([tweet_id], [feeds.Home(author_id)])
+    else:
+        streams.publish_home([author_id], event="update", tweet_id=tweet_id)
     also_following = visibility.reply_audience(author_id=author_id, reply_to_user_id=reply_to_user_id)
     if is_celebrity(author_id):
         # A celebrity's reply to someone else reaches no home (apps.tweets.visibility).
         if also_following is None:
-            _stream_to_followers_of_celebrity(author_id, event="update", tweet_id=tweet_id)
+            candidates = follow_selectors.followers_among(
+                user_id=author_id, candidates=streams.listeners(), using=using
+            )
+            # Not fanned out, but their listening followers still see it live.
+            streams.publish_home(
+                [user for user in candidates if user not in left_out], event="update", tweet_id=tweet_id
+            )
         return 0
     chunk = max(1, int(settings.FANOUT_CHUNK_SIZE))
-    followers = _followers(tweet_id=tweet_id, author_id=author_id, also_following=also_following)
+    followers = _followers(author_id=author_id, also_following=also_following, left_out=left_out, using=using)
     parts = [
         (followers[start - 1], followers[min(start + chunk, len(followers)) - 1])
         for start in range(chunk, len(followers), chunk)
@@ -126,6 +137,7 @@ def tweet_fan_out(
                         after_follower_id=after,
                         last_follower_id=last,
                         reply_to_user_id=reply_to_user_id,
+                        retweet_of_id=retweet_of_id,
                     )
                 )
     pushed = push_to_homes(tweet_id=tweet_id, follower_ids=followers[:chunk])
@@ -135,15 +147,23 @@ def tweet_fan_out(
 
 
 def fan_out_part(
-    *, tweet_id: int, author_id: int, after_follower_id: int, last_follower_id: int, reply_to_user_id: int | None
+    *,
+    tweet_id: int,
+    author_id: int,
+    after_follower_id: int,
+    last_follower_id: int,
+    reply_to_user_id: int | None,
+    retweet_of_id: int | None = None,
 ) -> int:
     """One part of a big audience's fan-out (`FanOutPartDue`): the followers in the part's
     id range, read again (a follow or unfollow since is the follow events' business)."""
     also_following = visibility.reply_audience(author_id=author_id, reply_to_user_id=reply_to_user_id)
+    using = _replayed_alias(tweet_id)
     followers = _followers(
-        tweet_id=tweet_id,
         author_id=author_id,
         also_following=also_following,
+        left_out=_left_out(author_id=author_id, retweet_of_id=retweet_of_id, using=using),
+        using=using,
         after=after_follower_id,
         through=last_follower_id,
     )
@@ -151,19 +171,37 @@ def fan_out_part(
 
 
 def _followers(
-    *, tweet_id: int, author_id: int, also_following: int | None, after: int = -1, through: int | None = None
+    *,
+    author_id: int,
+    also_following: int | None,
+    left_out: set[int],
+    using: str,
+    after: int = -1,
+    through: int | None = None,
 ) -> list[int]:
+    """The followers whose homes take a tweet, in id order: by the reply rule, and none
+    of `left_out`."""
     followers: list[int] = []
     for batch in follow_selectors.follower_id_batches(
         user_id=author_id,
-        using=_replayed_alias(tweet_id),
+        using=using,
         batch_size=max(int(settings.FANOUT_CHUNK_SIZE), int(settings.FANOUT_BATCH_SIZE)),
         also_following=also_following,
         after=after,
         through=through,
     ):
-        followers += batch
+        followers += [follower for follower in batch if follower not in left_out]
     return followers
+
+
+def _left_out(*, author_id: int, retweet_of_id: int | None, using: str) -> set[int]:
+    """Whose homes never take a tweet (rule 7 of apps.tweets.visibility): those who muted,
+    blocked or were blocked by its author or, for a retweet, the original's author."""
+    authors = [author_id]
+    if retweet_of_id is not None:
+        original_author = tweet_selectors.author_of(tweet_id=retweet_of_id, using=PRIMARY)
+        authors += [original_author] if original_author is not None else []
+    return follow_selectors.excluding_ids(author_ids=authors, using=using)
 
 
 def push_to_homes(*, tweet_id: int, follower_ids: list[int]) -> int:
@@ -195,14 +233,6 @@ def _replayed_alias(tweet_id: int) -> str:
     return using
 
 
-def _stream_to_followers_of_celebrity(author_id: int, *, event: str, tweet_id: int) -> None:
-    """A celebrity's tweet is not fanned out, but their listening followers still see it
-    live: the few users with a stream open are checked, not every follower."""
-    using = _replayed_alias(tweet_id)
-    candidates = follow_selectors.followers_among(user_id=author_id, candidates=streams.listeners(), using=using)
-    streams.publish_home(candidates, event=event, tweet_id=tweet_id)
-
-
 def tweet_hide(*, tweet_id: int, author_id: int, reply_to_id: int | None, retweet_of_id: int | None = None) -> None:
     """Right after a delete commits: hidden everywhere (tombstone); the tweet replied to or
     retweeted shows its new count."""
@@ -230,22 +260,29 @@ def tweet_remove(*, tweet_id: int, author_id: int, reply_to_id: int | None, retw
 def _tweets_seen_through(*, follower_id: int, followee_id: int, limit: int, every_own_tweet: bool = False) -> list[int]:
     """Ids that are in `follower_id`'s home because they follow `followee_id`: the
     followee's tweets, and replies to the followee by others the follower follows.
-    With `every_own_tweet`, all of the followee's tweets whatever the reply rule (for
-    removal: an entry the rule would not place now may have been placed before)."""
+    With `every_own_tweet`, all of the followee's tweets whatever the reply rule, deleted
+    ones too (for removal: an entry the rule would not place now may have been placed
+    before, and a delete whose removal ran after the unfollow did not reach this home)."""
     followees = follow_selectors.followee_ids(user_id=follower_id, using=PRIMARY)
     celebrities = celebrity_ids()  # never in home lists: merged at read time
+    # Removal takes every entry there may be; a merge leaves out what rule 7 hides.
+    excluded = set() if every_own_tweet else exclusions(viewer_id=follower_id, home=True)
     own = tweet_selectors.timeline_ids(
         author_ids=[followee_id],
         using=PRIMARY,
         limit=limit,
         reply_targets=None if every_own_tweet else [*followees, follower_id],
         viewer_id=followee_id if every_own_tweet else None,
+        excluded_authors=excluded,
+        live_only=not every_own_tweet,
     )
+    repliers = celebrities | excluded | {followee_id}
     replies = tweet_selectors.reply_ids_to(
-        author_ids=[author for author in followees if author != followee_id and author not in celebrities],
+        author_ids=[author for author in followees if author not in repliers],
         reply_to_user_id=followee_id,
         using=PRIMARY,
         limit=limit,
+        live_only=not every_own_tweet,
     )
     return sorted(set(own) | set(replies), reverse=True)
 
@@ -322,17 +359,52 @@ def exclusions(*, viewer_id: int, home: bool) -> set[int]:
     return blocked | follow_selectors.muted_ids(user_id=viewer_id, using=PRIMARY) if home else blocked
 
 
-def blocks_changed(*, user_id: int, other_id: int) -> None:
+def blocks_changed(*, user_id: int, other_id: int) -> bool:
     """A block between the two was made or undone: both users' exclusions follow the
     primary (either may still block the other; a replayed event changes nothing). The
-    follows between them went with their own events."""
+    follows between them went with their own events. Returns whether a block remains."""
     blocked = follow_selectors.blocked_between(user_id=user_id, other_id=other_id, using=PRIMARY)
     feeds.set_blocked(user_id, other_id, blocked)
+    return blocked
 
 
-def mutes_changed(*, muter_id: int, muted_id: int) -> None:
-    """A mute was made or undone: the muter's exclusions follow the primary."""
-    feeds.set_muted(muter_id, muted_id, muted_id in follow_selectors.muted_ids(user_id=muter_id, using=PRIMARY))
+def mutes_changed(*, muter_id: int, muted_id: int) -> bool:
+    """A mute was made or undone: the muter's exclusions follow the primary. Returns
+    whether the mute remains."""
+    muted = muted_id in follow_selectors.muted_ids(user_id=muter_id, using=PRIMARY)
+    feeds.set_muted(muter_id, muted_id, muted)
+    return muted
+
+
+def block_settle(*, user_id: int, other_id: int) -> None:
+    """The consumer of a block or unblock: the exclusions (as `blocks_changed`), then each
+    one's cached home follows them (`_home_follows_exclusion`)."""
+    blocked = blocks_changed(user_id=user_id, other_id=other_id)
+    for viewer_id, author_id in ((user_id, other_id), (other_id, user_id)):
+        muted = blocked or author_id in follow_selectors.muted_ids(user_id=viewer_id, using=PRIMARY)
+        _home_follows_exclusion(viewer_id, author_id, excluded=muted)
+
+
+def mute_settle(*, muter_id: int, muted_id: int) -> None:
+    """The consumer of a mute or unmute: the exclusions, then the muter's cached home."""
+    muted = mutes_changed(muter_id=muter_id, muted_id=muted_id)
+    excluded = muted or follow_selectors.blocked_between(user_id=muter_id, other_id=muted_id, using=PRIMARY)
+    _home_follows_exclusion(muter_id, muted_id, excluded=excluded)
+
+
+def _home_follows_exclusion(viewer_id: int, author_id: int, *, excluded: bool) -> None:
+    """Clean a cached home list after the fact (pages hid the author at once): an excluded
+    author's tweets, and retweets of them, leave it; when the author shows again, what
+    the database says the home holds is merged back (not only the author's tweets: others'
+    retweets of them too)."""
+    home = feeds.Home(viewer_id)
+    if excluded:
+        held = feeds.ids(home)
+        if held:
+            gone = tweet_selectors.by_or_of_authors(tweet_ids=held, author_ids=[author_id], using=PRIMARY)
+            feeds.unpush(gone, [home])
+    elif feeds.existing_homes([viewer_id]):
+        feeds.merge(home_ids_from_database(user_id=viewer_id, using=PRIMARY)[0], [home])
 
 
 def author_changed(*, user_id: int) -> None:
@@ -344,8 +416,9 @@ def author_changed(*, user_id: int) -> None:
 
 def home_ids_from_database(*, user_id: int, using: str, min_id: int | None = None) -> tuple[list[int], set[int]]:
     """What `user_id`'s home list holds by the rules: the newest tweets of the authors they
-    follow and their own, replies by the home rule; celebrities are left to the read-time
-    merge. Returns (ids newest first, the followed celebrities)."""
+    follow and their own, replies by the home rule, none by or of authors they block, are
+    blocked by or mute; celebrities are left to the read-time merge. Returns (ids newest
+    first, the followed celebrities)."""
     followees = follow_selectors.followee_ids(user_id=user_id, using=using)
     celebrities = celebrity_ids() & set(followees)
     ids = tweet_selectors.timeline_ids(
@@ -355,6 +428,7 @@ def home_ids_from_database(*, user_id: int, using: str, min_id: int | None = Non
         using=using,
         limit=feeds.cap(),
         min_id=min_id,
+        excluded_authors=exclusions(viewer_id=user_id, home=True),
     )
     return ids, celebrities
 
@@ -480,11 +554,12 @@ def celebrity_demote(*, user_id: int) -> None:
     active follower gets the recent tweets in their list before the merge stops."""
     _set_celebrity(user_id, False)
     recent = tweet_selectors.timeline_ids(author_ids=[user_id], using=read_alias(), limit=feeds.cap())
+    left_out = follow_selectors.excluding_ids(author_ids=[user_id], using=read_alias())
     for batch in follow_selectors.follower_id_batches(
         user_id=user_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
     ):
         homes = feeds.existing_homes(batch)
-        feeds.merge(recent, feeds.homes(homes))
+        feeds.merge(recent, feeds.homes(home for home in homes if home not in left_out))
         feeds.follow_celebrity(homes, user_id, following=False)
     logger.info("user %s is fanned out again", user_id)
 

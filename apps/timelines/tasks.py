@@ -48,6 +48,7 @@ def fan_out_part_task(event_id: int, payload: Payload) -> int:
         after_follower_id=event.after_follower_id,
         last_follower_id=event.last_follower_id,
         reply_to_user_id=event.reply_to_user_id,
+        retweet_of_id=event.retweet_of_id,
     )
 
 
@@ -106,25 +107,25 @@ def user_profile_updated_task(event_id: int, payload: Payload) -> None:
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.block_created_task")
 def block_created_task(event_id: int, payload: Payload) -> None:
     event = BlockCreated.from_payload(payload)
-    services.blocks_changed(user_id=event.blocker_id, other_id=event.blocked_id)
+    services.block_settle(user_id=event.blocker_id, other_id=event.blocked_id)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.block_deleted_task")
 def block_deleted_task(event_id: int, payload: Payload) -> None:
     event = BlockDeleted.from_payload(payload)
-    services.blocks_changed(user_id=event.blocker_id, other_id=event.blocked_id)
+    services.block_settle(user_id=event.blocker_id, other_id=event.blocked_id)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.mute_created_task")
 def mute_created_task(event_id: int, payload: Payload) -> None:
     event = MuteCreated.from_payload(payload)
-    services.mutes_changed(muter_id=event.muter_id, muted_id=event.muted_id)
+    services.mute_settle(muter_id=event.muter_id, muted_id=event.muted_id)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.mute_deleted_task")
 def mute_deleted_task(event_id: int, payload: Payload) -> None:
     event = MuteDeleted.from_payload(payload)
-    services.mutes_changed(muter_id=event.muter_id, muted_id=event.muted_id)
+    services.mute_settle(muter_id=event.muter_id, muted_id=event.muted_id)
 
 
 @shared_task(base=ReliableTask, name="apps.timelines.tasks.celebrities_sync_task")

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import F
+from django.db.models import F, Q
 
 from apps.tweets import visibility
 from apps.tweets.models import Like, Tweet, TweetHashtag
@@ -63,6 +63,8 @@ def timeline_ids(
     viewer_id: int | None = None,
     exclude_suspended: bool = False,
     celebrity_ids: Iterable[int] = (),
+    excluded_authors: Iterable[int] = (),
+    live_only: bool = True,
 ) -> list[int]:
     """Newest-first ids of live tweets by `author_ids` in (min_id, max_id): the pull model.
 
@@ -71,10 +73,19 @@ def timeline_ids(
     (for a home timeline: the viewer and everyone the viewer follows). Without targets
     only top-level tweets and self-threads count (a user timeline); replies to others by
     `celebrity_ids` never count. The viewer's own replies always count in their home
-    timeline.
+    timeline. Tweets by `excluded_authors`, and retweets of theirs, never count (rule 7:
+    the viewer's blocks, and in a home their mutes). Deleted tweets count too when not
+    `live_only` (what a list may still hold, for a removal).
     """
     replies_ok = visibility.replies_shown(reply_targets=reply_targets, viewer_id=viewer_id, celebrity_ids=celebrity_ids)
-    queryset = Tweet.objects.using(using).filter(replies_ok, AnyOf(F("author_id"), author_ids), deleted_at__isnull=True)
+    queryset = Tweet.objects.using(using).filter(replies_ok, AnyOf(F("author_id"), author_ids))
+    if live_only:
+        queryset = queryset.filter(deleted_at__isnull=True)
+    excluded = list(excluded_authors)
+    if excluded:
+        queryset = queryset.exclude(AnyOf(F("author_id"), excluded)).exclude(
+            Q(retweet_of__isnull=False) & Q(AnyOf(F("retweet_of__author_id"), excluded))
+        )
     if exclude_suspended:
         queryset = queryset.filter(author__suspended_at__isnull=True)
     if max_id is not None:
@@ -87,11 +98,32 @@ def timeline_ids(
     return ids
 
 
-def reply_ids_to(*, author_ids: list[int], reply_to_user_id: int, using: str, limit: int) -> list[int]:
-    """Newest-first ids of live replies by `author_ids` to `reply_to_user_id`."""
-    queryset = Tweet.objects.using(using).filter(
-        author_id__in=author_ids, reply_to_user_id=reply_to_user_id, deleted_at__isnull=True
+def by_or_of_authors(*, tweet_ids: list[int], author_ids: Iterable[int], using: str) -> list[int]:
+    """Those of `tweet_ids` written by one of `author_ids`, or retweets of their tweets."""
+    authors = list(author_ids)
+    if not tweet_ids or not authors:
+        return []
+    queryset = Tweet.objects.using(using).filter(AnyOf(F("id"), tweet_ids))
+    queryset = queryset.filter(
+        Q(AnyOf(F("author_id"), authors))
+        | (Q(retweet_of__isnull=False) & Q(AnyOf(F("retweet_of__author_id"), authors)))
     )
+    return list(queryset.values_list("id", flat=True))
+
+
+def author_of(*, tweet_id: int, using: str) -> int | None:
+    """The author of a tweet, deleted or not; None when there is no such tweet."""
+    return Tweet.objects.using(using).filter(pk=tweet_id).values_list("author_id", flat=True).first()
+
+
+def reply_ids_to(
+    *, author_ids: list[int], reply_to_user_id: int, using: str, limit: int, live_only: bool = True
+) -> list[int]:
+    """Newest-first ids of replies by `author_ids` to `reply_to_user_id`: live ones, or
+    deleted ones too when not `live_only`."""
+    queryset = Tweet.objects.using(using).filter(author_id__in=author_ids, reply_to_user_id=reply_to_user_id)
+    if live_only:
+        queryset = queryset.filter(deleted_at__isnull=True)
     return list(queryset.order_by("-id").values_list("id", flat=True)[:limit])
 
 

@@ -18,15 +18,17 @@ A tweet T by author A shows in viewer V's home when:
 7. Neither A nor, for a retweet, the original's author blocked V or was blocked by V
    (this holds on every timeline, not only homes), nor, in V's home, was muted by V.
 
-Rules 3-5 and 7 are decided per entry by `shows` (7 at read time only: a home list may
-hold a muted author's tweets, and shows them again when they are unmuted). The paths that apply the rule:
+Rules 3-5 and 7 are decided per entry by `shows`. Rule 7 takes effect at the next read
+(the exclusion sets the page script reads); the cached home lists follow it after the
+fact: the block or mute's consumer takes the entries out, and an unblock or unmute merges
+back what shows again. The paths that apply the rule:
 
-- the database (fan-out on read, and the fallback when Redis cannot answer):
-  `replies_shown` filters apps.tweets.selectors.timeline_ids; suspended authors and
-  deleted tweets are filtered there too, and `shows` / `first_showings` when the page is
-  resolved;
+- the database (fan-out on read, rebuilds, and the fallback when Redis cannot answer):
+  `replies_shown` filters apps.tweets.selectors.timeline_ids; suspended authors,
+  excluded authors (rule 7) and deleted tweets are filtered there too, and `shows` /
+  `first_showings` when the page is resolved;
 - fan-out: apps.timelines.services asks `reply_audience` who among the author's
-  followers gets a tweet;
+  followers gets a tweet, and leaves out those whose rule 7 hides it;
 - read time: apps.tweets.presentation.resolve and apps.timelines.cluster_page call
   `shows`; apps/timelines/lua/page.lua is the same rule written for one Redis call.
 

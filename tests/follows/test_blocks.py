@@ -2,13 +2,17 @@
 next request (on the warm home path with no SQL) and are undone by unblocking and
 unmuting (follows are not restored)."""
 
+from io import StringIO
 from typing import Any
 
 import pytest
+import redis
+from django.core.management import call_command
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from apps.notifications.models import Notification
+from apps.timelines import feeds
 from tests.conftest import Api, Events
 from tests.factories import UserFactory
 
@@ -182,3 +186,65 @@ def test_moderators_see_blocks_and_mutes_in_the_admin(ann: Api, ben: Api, admin_
         page = admin_client.get(f"/admin/follows/{model}/")
         assert page.status_code == 200
         assert b"@ben" in page.content
+
+
+def test_the_worker_cleans_cached_homes_and_the_fan_out_leaves_them_out(
+    ann: Api, ben: Api, cat: Api, outbox: Events
+) -> None:
+    ann.follow(ben.user)
+    ann.follow(cat.user)
+    ann.home()
+    home = feeds.Home(ann.user.pk)
+    bens = ben.tweet("ben speaks")["id"]
+    cat_retweet = cat.write.post(f"/api/v1/tweets/{bens}/retweet").json()["retweet_id"]
+    cats = cat.tweet("cat speaks")["id"]
+    outbox.deliver()
+    assert feeds.ids(home) == [int(cats), int(cat_retweet), int(bens)]
+
+    ann.write.post(f"/api/v1/users/{ben.user.pk}/mute")
+    outbox.deliver()
+    assert feeds.ids(home) == [int(cats)]  # his tweet and the retweet of it left the list
+    again = ben.tweet("ben again")["id"]
+    cat_again = cat.write.post(f"/api/v1/tweets/{again}/retweet").json()["retweet_id"]
+    outbox.deliver()
+    assert feeds.ids(home) == [int(cats)]  # the fan-out passed the muter by
+    assert "0 of 1 cached home timelines differ" in _check_timelines(ann)
+
+    ann.write.delete(f"/api/v1/users/{ben.user.pk}/mute")
+    outbox.deliver()
+    assert feeds.ids(home) == sorted(map(int, [bens, cat_retweet, cats, again, cat_again]), reverse=True)
+
+    ann.write.post(f"/api/v1/users/{cat.user.pk}/block")
+    outbox.deliver()
+    assert feeds.ids(home) == sorted(map(int, [bens, again]), reverse=True)  # cat's follow and entries went
+    assert "0 of 1 cached home timelines differ" in _check_timelines(ann)
+    ann.write.delete(f"/api/v1/users/{cat.user.pk}/block")
+    outbox.deliver()
+    assert feeds.ids(home) == sorted(map(int, [bens, again]), reverse=True)  # an unblock restores no follow
+
+
+def test_a_page_from_the_database_is_full_when_its_newest_entries_are_excluded(
+    ann: Api, ben: Api, cat: Api, outbox: Events, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ann.follow(ben.user)
+    ann.follow(cat.user)
+    cats = [cat.tweet(f"cat {i}")["id"] for i in range(2)]
+    for i in range(3):
+        ben.tweet(f"ben {i}")
+    ann.write.post(f"/api/v1/users/{ben.user.pk}/mute")
+    outbox.deliver()
+
+    def unavailable(*args: Any, **kwargs: Any) -> Any:
+        raise redis.ConnectionError("this read comes from the database")
+
+    monkeypatch.setattr(feeds, "page", unavailable)
+    response = ann.read.get("/api/v1/timelines/home", {"limit": 1})
+    assert [t["id"] for t in response.json()] == [cats[1]]
+    assert f"max_id={cats[1]}" in response["Link"]  # and the next page goes on
+    assert ann.home_ids(limit=1, max_id=cats[1]) == [cats[0]]
+
+
+def _check_timelines(api: Api) -> str:
+    out = StringIO()
+    call_command("check_timelines", "--user", str(api.user.pk), stdout=out)
+    return out.getvalue()

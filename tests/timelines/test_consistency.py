@@ -1,5 +1,6 @@
-"""Randomized runs of follows, unfollows, tweets, replies and deletes leave every cached
-home timeline equal to what the database implies; the operator commands agree."""
+"""Randomized runs of follows, unfollows, tweets, replies, retweets, blocks, mutes and
+deletes leave every cached home timeline equal to what the database implies; the
+operator commands agree."""
 
 import random
 from io import StringIO
@@ -27,6 +28,7 @@ def test_random_activity_leaves_no_differences(api_for: Any, outbox: Events, set
     for person in people[:6]:
         person.home()  # active users have cached homes; the other two are rebuilt on read
     tweets: list[tuple[Api, str]] = []
+    retweet_of: dict[str, str] = {}
     for _ in range(120):
         actor = rng.choice(people)
         action = rng.random()
@@ -38,14 +40,26 @@ def test_random_activity_leaves_no_differences(api_for: Any, outbox: Events, set
             actor.write.delete(f"/api/v1/users/{other.user.pk}/follow")
         elif action < 0.75:
             tweets.append((actor, actor.tweet(f"tweet {len(tweets)}")["id"]))
-        elif action < 0.85 and tweets:
+        elif action < 0.8 and tweets:
             _, target = rng.choice(tweets)
             response = actor.write.post("/api/v1/tweets", {"text": "a reply", "reply_to_id": target}, format="json")
             if response.status_code == 201:
                 tweets.append((actor, response.json()["id"]))
+        elif action < 0.85 and tweets:
+            _, target = rng.choice(tweets)
+            response = actor.write.post(f"/api/v1/tweets/{target}/retweet")
+            if response.status_code == 201:
+                tweets.append((actor, response.json()["retweet_id"]))
+                retweet_of[response.json()["retweet_id"]] = retweet_of.get(target, target)
+        elif action < 0.9:  # blocks and mutes, made and undone: the worker cleans the lists
+            other = rng.choice([p for p in people if p is not actor])
+            relation = rng.choice(["block", "mute"])
+            method = actor.write.post if rng.random() < 0.7 else actor.write.delete
+            assert method(f"/api/v1/users/{other.user.pk}/{relation}").status_code == 200
         elif tweets:
             author, tweet_id = tweets.pop(rng.randrange(len(tweets)))
             assert author.write.delete(f"/api/v1/tweets/{tweet_id}").status_code == 204
+            tweets = [t for t in tweets if retweet_of.get(t[1]) != tweet_id]  # its retweets went with it
         if rng.random() < 0.3:
             outbox.deliver()  # consumers run late and in bursts, as a busy worker would
     outbox.deliver()

@@ -1,5 +1,5 @@
 """The home-visibility rule (apps.tweets.visibility) holds on every path: on random
-graphs, the home served from the cache (fan-out, celebrities merged at read time, the
+graphs (with blocks and mutes), the home served from the cache (fan-out, celebrities merged at read time, the
 page script, or the cluster's page read) equals the home computed from the database."""
 
 import random
@@ -15,7 +15,10 @@ from tests.factories import UserFactory
 
 USERS = 6
 STEPS = 40
-OPERATIONS = ("follow", "follow", "follow", "unfollow", "tweet", "tweet", "reply", "retweet", "delete", "suspend")
+OPERATIONS = (
+    *("follow", "follow", "follow", "unfollow", "tweet", "tweet", "reply", "retweet", "delete", "suspend"),
+    *("block", "unblock", "mute", "unmute"),
+)
 
 
 class _Graph:
@@ -67,6 +70,10 @@ class _Graph:
                 if operation == "retweet":  # of the original, even when `target` is a retweet
                     self.retweet_of[made] = self.retweet_of.get(target, target)
                 self.texts[made] = f"{operation} by {actor} of {target[-6:]} ({self.texts.get(target)})"
+        elif operation in ("block", "mute"):
+            assert user.write.post(f"/api/v1/users/{other.user.pk}/{operation}").status_code == 200
+        elif operation in ("unblock", "unmute"):
+            assert user.write.delete(f"/api/v1/users/{other.user.pk}/{operation[2:]}").status_code == 200
         elif operation == "delete":
             own = [tweet for tweet in self.tweets if tweet[1] == actor]
             if own:
