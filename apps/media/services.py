@@ -1,5 +1,8 @@
 """Uploading, confirming, attaching and expiring media."""
 
+import functools
+import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +13,7 @@ from django.utils import timezone
 
 from apps.media import images, storage
 from apps.media.models import Media
+from twitter.db.routing import PRIMARY
 from twitter.errors import ApplicationError, ConflictError, NotFoundError
 
 MAX_PER_TWEET = 4
@@ -139,10 +143,50 @@ def media_attach_to_tweet(*, owner_id: int, media_ids: list[int], tweet_id: int)
     return _attach(owner_id, media_ids, tweet_id=tweet_id)
 
 
-def media_attach_to_message(*, owner_id: int, media_ids: list[int], message_id: int) -> list[dict[str, Any]]:
+def media_attach_to_message(
+    *, owner_id: int, media_ids: list[int], message_id: int, url_of: Callable[[int], str]
+) -> list[dict[str, Any]]:
     """Attach the owner's ready media (uploaded as for a tweet) to a new direct message,
-    in the caller's transaction; returns them as the message's JSON carries them."""
-    return _attach(owner_id, media_ids, message_id=message_id)
+    in the caller's transaction; returns them as the message's JSON carries them, with
+    `url_of(media id)` as their URL (the API that checks who asks).
+
+    The bytes leave their public key (a media id can be guessed) for a private one, under
+    `dm/` with a random name: copied now, the public copy deleted once the message
+    commits. Serve `dm/` from no public origin (a CDN or bucket policy)."""
+    attached = _attach(owner_id, media_ids, message_id=message_id)
+    for media in Media.objects.filter(pk__in=media_ids):
+        private = f"dm/{secrets.token_urlsafe(24)}.{media.key.rsplit('.', 1)[-1]}"
+        storage.save(private, storage.read(media.key), media.content_type)
+        transaction.on_commit(functools.partial(storage.delete, media.key))
+        Media.objects.filter(pk=media.pk).update(key=private)
+    return [{**shown, "url": url_of(int(shown["id"]))} for shown in attached]
+
+
+def media_of_message(*, message_id: int, media_id: int) -> Media | None:
+    """A message's medium: where the routers say, then on the primary (the replica may
+    not have replayed a message just sent)."""
+    for using in (None, PRIMARY):
+        media = Media.objects.db_manager(using).filter(pk=media_id, message_id=message_id).first()
+        if media is not None:
+            return media
+    return None
+
+
+def media_private_location(media: Media) -> str | None:
+    """Where a client fetches a private medium for a short while (S3: a presigned URL);
+    None when the caller serves the bytes (`media_open`)."""
+    return storage.private_url(media.key)
+
+
+def media_open(media: Media) -> Any:
+    return storage.open_file(media.key)
+
+
+def media_discard_of_message(*, message_id: int) -> None:
+    """A deleted message's media: rows now, bytes once the caller's transaction commits."""
+    for key in Media.objects.filter(message_id=message_id).values_list("key", flat=True):
+        transaction.on_commit(functools.partial(storage.delete, key))
+    Media.objects.filter(message_id=message_id).delete()
 
 
 def _attach(owner_id: int, media_ids: list[int], **used_by: int) -> list[dict[str, Any]]:

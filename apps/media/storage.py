@@ -60,6 +60,22 @@ def delete(key: str) -> None:
     storage().delete(key)
 
 
+def open_file(key: str) -> Any:
+    return storage().open(key, "rb")
+
+
+def private_url(key: str) -> str | None:
+    """A short-lived URL of a private object (a direct message's media): presigned on S3;
+    None for local storage, whose bytes the read-API serves itself."""
+    if not uses_s3():
+        return None
+    return str(
+        _s3().generate_presigned_url(
+            "get_object", Params={"Bucket": _bucket(), "Key": key}, ExpiresIn=settings.DM_MEDIA_URL_SECONDS
+        )
+    )
+
+
 def public_url(key: str) -> str:
     """Where clients fetch the bytes: the CDN base URL when set, else the storage's URL."""
     if settings.MEDIA_URL_BASE:

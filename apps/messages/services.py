@@ -2,6 +2,7 @@
 deleting and reporting messages. Everything but a participant's own actions is a 404:
 nobody learns from an answer whether a conversation they are not in exists."""
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,6 +117,11 @@ def _other_of_two(conversation: Conversation, user_id: int) -> int | None:
     return second if first == user_id else first
 
 
+def media_path(conversation_id: int, message_id: int, media_id: int) -> str:
+    """Where a participant fetches a message's media (the read-API checks who asks)."""
+    return f"/api/v1/conversations/{conversation_id}/messages/{message_id}/media/{media_id}"
+
+
 def message_send(*, user_id: int, conversation_id: int, text: Any, media_ids: list[int] | None = None) -> Message:
     """Write in a conversation: every participant sees it, and it is unread for the others."""
     clean = required_text(text, max_length=TEXT_MAX_LENGTH, empty="A message needs some text.")
@@ -127,7 +133,10 @@ def message_send(*, user_id: int, conversation_id: int, text: Any, media_ids: li
         message = Message(conversation_id=conversation.id, sender_id=user_id, text=clean)
         if media_ids:
             message.media = media_services.media_attach_to_message(
-                owner_id=user_id, media_ids=media_ids, message_id=message.id
+                owner_id=user_id,
+                media_ids=media_ids,
+                message_id=message.id,
+                url_of=functools.partial(media_path, conversation.id, message.id),
             )
         message.save(force_insert=True)
         Conversation.objects.filter(pk=conversation.id).update(
@@ -163,6 +172,7 @@ def message_delete(*, user_id: int, conversation_id: int, message_id: int) -> No
         if message.sender_id != user_id:
             raise PermissionDeniedError("Only its sender can delete a message.", code="not_your_message")
         message.delete()
+        media_services.media_discard_of_message(message_id=message_id)
         members = Participant.objects.filter(conversation_id=conversation.id)
         members.exclude(user_id=user_id).filter(last_read_id__lt=message_id).update(
             unread_count=Greatest(F("unread_count") - 1, 0)

@@ -300,6 +300,8 @@ STREAMS_PER_ACCOUNT = env.int("STREAMS_PER_ACCOUNT", default=8)
 SUGGESTIONS_CACHE_SECONDS = env.int("SUGGESTIONS_CACHE_SECONDS", default=6 * 3600)
 # Direct messages: the most participants a conversation may have (its creator included).
 DM_GROUP_MAX_PARTICIPANTS = env.int("DM_GROUP_MAX_PARTICIPANTS", default=20)
+# How long a presigned URL of a direct message's media stays valid (S3 storage).
+DM_MEDIA_URL_SECONDS = env.int("DM_MEDIA_URL_SECONDS", default=300)
 # Redis connections a streaming process uses for its streams' bookkeeping (plus one pub/sub).
 STREAMING_REDIS_CONNECTIONS = env.int("STREAMING_REDIS_CONNECTIONS", default=4)
 # Threads a streaming process renders events on (at most as many database connections as

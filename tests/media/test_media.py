@@ -3,10 +3,12 @@ server, a real HTTP endpoint started by the test harness), through to tweet JSON
 
 import io
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
@@ -237,3 +239,66 @@ def test_s3_rejections(api_for: Any, s3_bucket: Any) -> None:
         heavy = intent(author, content_type="image/png", size=150)
         put(heavy, image_bytes("PNG", (64, 64)))
         assert confirm(author, heavy["id"], status=400)["error"]["code"] == "media_too_large"
+
+
+# --- A direct message's media: for its participants only ------------------------------------
+
+
+def _message_with(sender: Any, recipient: Any, media_id: str) -> dict[str, Any]:
+    recipient.write.patch("/api/v1/users/me", {"dm_policy": "everyone"}, format="json")
+    started = sender.write.post("/api/v1/conversations", {"participant_ids": [str(recipient.user.pk)]}, format="json")
+    conversation = started.json()["id"]
+    sent = sender.write.post(
+        f"/api/v1/conversations/{conversation}/messages", {"text": "a picture", "media_ids": [media_id]}, format="json"
+    )
+    assert sent.status_code == 201, sent.content
+    return dict(sent.json())
+
+
+def test_a_messages_media_is_served_to_its_participants_only(api_for: Any, outbox: Any) -> None:
+    ann, ben, eve = api_for(UserFactory()), api_for(UserFactory()), api_for(UserFactory())
+    data = image_bytes()
+    media = upload(ann, data)
+    message = _message_with(ann, ben, media["id"])
+    url = message["media"][0]["url"]
+    assert url == (f"/api/v1/conversations/{message['conversation_id']}/messages/{message['id']}/media/{media['id']}")
+    for participant in (ann, ben):
+        response = participant.read.get(url)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == data
+        assert (response["Content-Type"], response["Cache-Control"]) == ("image/png", "private, no-store")
+    assert eve.read.get(url).json()["error"]["code"] == "conversation_not_found"
+    assert eve.read.get(url).status_code == 404
+    ben.read.credentials()
+    assert ben.read.get(url).status_code == 401
+    # Its public address (a guessable media id) serves nothing any more.
+    assert eve.read.get(media["url"]).status_code == 404
+    stored = Media.objects.get(pk=media["id"])
+    assert stored.key.startswith("dm/")
+    assert len(stored.key) > 30  # a random name
+    other = url.replace(f"/media/{media['id']}", f"/media/{int(media['id']) + 1}")
+    assert ann.read.get(other).json()["error"]["code"] == "media_not_found"
+
+    deleted = ann.write.delete(f"/api/v1/conversations/{message['conversation_id']}/messages/{message['id']}")
+    assert deleted.status_code == 204
+    assert ann.read.get(url).status_code == 404
+    assert not Media.objects.filter(pk=media["id"]).exists()
+    assert not services.storage.storage().exists(stored.key)  # the bytes went with the message
+
+
+def test_a_messages_media_on_s3_is_a_short_lived_link(api_for: Any, s3_bucket: Any, outbox: Any) -> None:
+    ann, ben = api_for(UserFactory()), api_for(UserFactory())
+    data = image_bytes("WEBP", (4, 4))
+    media = intent(ann, content_type="image/webp", size=len(data))
+    put(media, data)
+    confirm(ann, media["id"])
+    message = _message_with(ann, ben, media["id"])
+    response = ben.read.get(message["media"][0]["url"])
+    assert response.status_code == 302
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Location"].startswith(os.environ["MOTO_S3_URL"])
+    expires = int(parse_qs(urlsplit(response["Location"]).query)["Expires"][0])
+    assert 0 < expires - time.time() <= settings.DM_MEDIA_URL_SECONDS
+    assert requests.get(response["Location"], timeout=10).content == data
+    with pytest.raises(s3_bucket.exceptions.ClientError):  # the public copy is gone
+        s3_bucket.head_object(Bucket=s3_bucket.bucket, Key=f"{media['id']}.webp")

@@ -11,4 +11,9 @@ urlpatterns = [
         views_read.MessageListApi.as_view(),
         name="conversations-messages",
     ),
+    path(
+        "conversations/<id:conversation_id>/messages/<id:message_id>/media/<id:media_id>",
+        views_read.MessageMediaApi.as_view(),
+        name="conversations-message-media",
+    ),
 ]

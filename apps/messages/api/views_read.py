@@ -1,15 +1,19 @@
 """read-API: a participant's conversations and their messages."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.http import FileResponse, HttpResponseBase, HttpResponseRedirect
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.media import services as media_services
 from apps.messages import selectors
 from apps.messages.api.serializers import ConversationOutputSerializer, MessageOutputSerializer
 from twitter.api.pagination import PAGE_PARAMETERS, page_params, paginated_response
 from twitter.api.views import ReadApiView, request_user_id
+from twitter.errors import NotFoundError
 
 
 class ConversationListApi(ReadApiView):
@@ -58,3 +62,33 @@ class ConversationUnreadCountApi(ReadApiView):
     )
     def get(self, request: Request) -> Response:
         return Response({"count": selectors.unread_total(viewer_id=request_user_id(request))})
+
+
+class MessageMediaApi(ReadApiView):
+    """The bytes of a message's media, for its conversation's participants only (anyone
+    else gets a 404): a redirect to a URL valid for DM_MEDIA_URL_SECONDS (S3 storage), or
+    the bytes themselves (local storage). Neither may be kept by a shared cache."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={
+            (200, "image/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The bytes (local storage)."),
+            302: OpenApiResponse(description="To a short-lived URL of the bytes (S3 storage)."),
+        }
+    )
+    def get(self, request: Request, conversation_id: int, message_id: int, media_id: int) -> HttpResponseBase:
+        message = selectors.message_for(viewer_id=request_user_id(request), message_id=message_id)
+        if message is None or message.conversation_id != conversation_id:
+            raise selectors.not_found()
+        media = media_services.media_of_message(message_id=message.id, media_id=media_id)
+        if media is None:
+            raise NotFoundError("Media not found.", code="media_not_found")
+        location = media_services.media_private_location(media)
+        response: HttpResponseBase
+        if location is not None:
+            response = HttpResponseRedirect(location)
+        else:
+            response = FileResponse(media_services.media_open(media), content_type=media.content_type)
+        response["Cache-Control"] = "private, no-store"
+        return response
