@@ -93,7 +93,7 @@ def _cluster_rows(s: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _cold_targets(s: dict[str, Any]) -> list[dict[str, Any]]:
     cold = s["read_cold"]
-    return [
+    rows = [
         _row(
             f"read_cold p99 (following {cold['following']}, one request at a time)",
             f"{cold['p99_ms']} ms",
@@ -101,6 +101,18 @@ def _cold_targets(s: dict[str, Any]) -> list[dict[str, Any]]:
             cold["p99_ms"] <= 50,
         )
     ]
+    computed = s.get("suggestions_compute")
+    if computed:
+        rows.append(
+            _row(
+                f"who-to-follow computed by the worker, p50 (following {computed['following']})",
+                f"{computed['p50_ms']} ms (max {computed['max_ms']} ms)",
+                "<= 250 ms",
+                computed["p50_ms"] <= 250,
+                f"{computed['second_hop_rows']} follows two hops away",
+            )
+        )
+    return rows
 
 
 def _write_targets(s: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from redis.cluster import RedisCluster
 from rest_framework_simplejwt.tokens import AccessToken
 
+from apps.follows import suggestions
 from apps.follows.bulk import follows_bulk_load
 from apps.timelines import feeds, selectors, services
 from apps.users.bulk import BulkUser, users_bulk_load
@@ -447,6 +448,37 @@ class Bench:
             result["rps"] = round(connections_count * 1000 / result["mean_ms"], 1) if result["mean_ms"] else 0
             result["following"] = self.opt.cold_following
             self._scenario(name, result)
+        self._suggestions_cost()
+
+    def _suggestions_cost(self) -> None:
+        """What who-to-follow costs the worker for users following `cold_following`
+        accounts: the two-hop query and the rest of a computation, one user at a time."""
+        sample = self.cold_users[:30]
+        with connections[PRIMARY].cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM follows_follow f1 JOIN follows_follow f2 ON f2.follower_id = f1.followee_id"
+                " WHERE f1.follower_id = ANY(%s)",
+                [sample],
+            )
+            hops = cursor.fetchone()[0] / max(1, len(sample))
+        timings = []
+        for user_id in sample:
+            started = time.perf_counter()
+            suggestions.compute(user_id=user_id)
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        result = {
+            "following": self.opt.cold_following,
+            "users": len(sample),
+            "second_hop_rows": round(hops),
+            "p50_ms": round(timings[len(timings) // 2], 1),
+            "max_ms": round(timings[-1], 1),
+        }
+        self.results["scenarios"]["suggestions_compute"] = result
+        self.log(
+            f"suggestions_compute  following {result['following']}: p50 {result['p50_ms']} ms, max"
+            f" {result['max_ms']} ms ({result['second_hop_rows']} follows two hops away)"
+        )
 
     def run_write(self) -> None:
         """Posting at full speed, the write-API and the write ceiling in alternating rounds

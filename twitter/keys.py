@@ -93,6 +93,11 @@ def suggestions(user_id: int) -> str:
     return f"sg:{user_id}"
 
 
+def suggestions_asked(user_id: int) -> str:
+    """Set while the worker has been asked for `user_id`'s suggestions (one ask at a time)."""
+    return f"sg:asked:{user_id}"
+
+
 # --- Viewer flags (owned by apps.tweets.engagement) ----------------------------------
 
 

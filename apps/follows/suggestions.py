@@ -2,23 +2,25 @@
 them do; the most followed accounts when the graph gives nothing (or too little).
 
 Never suggested: yourself, anyone you follow, block, mute, were blocked by or dismissed,
-and suspended or closed accounts. A user's list is computed by one query (the worker
-computes it again after each of their follows, blocks and mutes) and cached in Redis
-for SUGGESTIONS_CACHE_SECONDS; a read checks it against the follows and dismissals
-made since.
+and suspended or closed accounts. A user's list is computed by the worker in one query
+(when first asked for, and again after each of their follows, blocks and mutes) and
+cached in Redis for SUGGESTIONS_CACHE_SECONDS; a read checks it against the follows,
+blocks, mutes and dismissals made since.
 """
 
+import contextlib
 import logging
 from dataclasses import dataclass
 
 import orjson
+from celery import current_app
 from django.conf import settings
 from django.db import connections
 
 from apps.follows import selectors
 from apps.follows.models import SuggestionDismissal
 from apps.users import selectors as user_selectors
-from twitter import keys
+from twitter import events, keys
 from twitter.db.routing import PRIMARY, read_alias
 from twitter.redis import get_redis, redis_errors
 
@@ -92,7 +94,10 @@ def refresh(*, user_id: int, using: str = PRIMARY) -> list[Suggestion]:
     found = compute(user_id=user_id, using=using)
     try:
         payload = orjson.dumps([[s.user_id, s.reason, s.score, s.followed_by] for s in found])
-        get_redis().set(keys.suggestions(user_id), payload, ex=int(settings.SUGGESTIONS_CACHE_SECONDS))
+        pipe = get_redis().pipeline(transaction=False)
+        pipe.set(keys.suggestions(user_id), payload, ex=int(settings.SUGGESTIONS_CACHE_SECONDS))
+        pipe.delete(keys.suggestions_asked(user_id))
+        pipe.execute()
     except redis_errors as exc:
         logger.warning("suggestions of %s not cached: %s", user_id, exc)
     return found
@@ -119,13 +124,48 @@ def _cached(user_id: int) -> list[Suggestion] | None:
     return [Suggestion(int(u), str(r), int(n), [int(f) for f in by]) for u, r, n, by in orjson.loads(raw)]
 
 
+COMPUTE_TASK = "apps.follows.tasks.suggestions_compute_task"
+ASK_AGAIN_SECONDS = 60  # an ask the worker never answered (lost, or Redis lost the list) is made again after
+
+
+def ask_worker(user_id: int) -> bool:
+    """Ask the worker to compute `user_id`'s suggestions, once while an ask is pending;
+    whether it was asked now. Never blocks a read: a broker or Redis that cannot take it
+    is logged, and the next read asks again."""
+    try:
+        if not get_redis().set(keys.suggestions_asked(user_id), 1, nx=True, ex=ASK_AGAIN_SECONDS):
+            return False
+    except redis_errors as exc:
+        logger.warning("suggestions of %s not asked for: %s", user_id, exc)
+        return False
+    try:
+        current_app.send_task(COMPUTE_TASK, args=[user_id], queue=events.queue_of(COMPUTE_TASK), retry=False)
+    except Exception:
+        logger.exception("suggestions of %s not asked for", user_id)
+        with contextlib.suppress(*redis_errors):
+            get_redis().delete(keys.suggestions_asked(user_id))
+        return False
+    return True
+
+
+def _popular(user_id: int, using: str) -> list[Suggestion]:
+    """The most followed accounts the user may be suggested (while the worker computes)."""
+    taken = _excluded(user_id, using) | {user_id} | set(selectors.followee_ids(user_id=user_id, using=using))
+    popular = user_selectors.user_ids_most_followed(limit=KEPT, excluding=taken, using=using)
+    return [Suggestion(candidate, "popular", 0, []) for candidate in popular]
+
+
 def for_user(*, user_id: int, limit: int) -> list[Suggestion]:
-    """Up to `limit` suggestions: the cached list (computed first when there is none),
-    less the accounts followed, blocked, muted or dismissed since it was made."""
+    """Up to `limit` suggestions: the list the worker computed, less the accounts followed,
+    blocked, muted or dismissed since it was made. Without one (a first ask, or it
+    expired), the worker is asked for it and the most followed accounts answer now: the
+    read-API never runs the two-hop query, whose cost grows with the follows of the
+    accounts one follows."""
+    using = read_alias()  # the primary for a user who just followed or dismissed
     found = _cached(user_id)
     if found is None:
-        found = refresh(user_id=user_id, using=read_alias())
-    using = read_alias()  # the primary for a user who just followed or dismissed
+        ask_worker(user_id)
+        return _popular(user_id, using)[:limit]
     candidates = [s.user_id for s in found]
     gone = _excluded(user_id, using) | set(
         selectors.followee_ids_among(user_id=user_id, candidates=candidates, using=using)

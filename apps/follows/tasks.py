@@ -1,6 +1,6 @@
-"""Consumers of graph events for who-to-follow: a user whose follows, blocks or mutes
-changed gets their cached suggestions computed again (idempotent: a replay computes the
-same list)."""
+"""Who-to-follow in the worker: a user's suggestions computed when a read asks for them,
+and again when their follows, blocks or mutes change (consumers of graph events,
+idempotent: a replay computes the same list)."""
 
 from typing import Any
 
@@ -11,6 +11,12 @@ from twitter.event_types import BlockCreated, FollowCreated, MuteCreated
 from twitter.task_base import ReliableTask
 
 Payload = dict[str, Any]
+
+
+@shared_task(name=suggestions.COMPUTE_TASK)
+def suggestions_compute_task(user_id: int) -> int:
+    """A read found no suggestions for `user_id` (suggestions.ask_worker)."""
+    return len(suggestions.refresh(user_id=user_id))
 
 
 @shared_task(base=ReliableTask, name="apps.follows.tasks.suggestions_after_follow_task")

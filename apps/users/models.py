@@ -79,6 +79,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(Lower("username"), name="users_username_ci_unique"),
             models.UniqueConstraint(Lower("email"), name="users_email_ci_unique"),
         ]
+        # The most followed accounts (who-to-follow's fallback, the celebrity sync) without
+        # sorting every user.
+        indexes = [models.Index(fields=["-followers_count", "id"], name="users_most_followed_idx")]
 
     def __str__(self) -> str:
         return f"@{self.username}"

@@ -3,9 +3,11 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from apps.users.models import User
+from twitter.db.lookups import AnyOf
 from twitter.db.routing import PRIMARY, may_be_unreplayed, unreplayed
 from twitter.errors import NotFoundError, PermissionDeniedError
 
@@ -141,7 +143,7 @@ def user_ids_most_followed(*, limit: int, excluding: Iterable[int], using: str |
     queryset = User.objects.filter(is_active=True, suspended_at__isnull=True, followers_count__gt=0)
     if using is not None:
         queryset = queryset.using(using)
-    queryset = queryset.exclude(pk__in=list(excluding)).order_by("-followers_count", "id")
+    queryset = queryset.exclude(AnyOf(F("id"), excluding)).order_by("-followers_count", "id")
     return list(queryset.values_list("id", flat=True)[:limit])
 
 

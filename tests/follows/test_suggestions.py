@@ -3,6 +3,9 @@ many of your follows follow them, never anyone excluded, popular accounts when t
 gives nothing; a follow or a dismissal updates the list."""
 
 from typing import Any
+from unittest.mock import patch
+
+from celery import current_app
 
 from apps.follows import services as follow_services
 from apps.follows import suggestions
@@ -22,6 +25,23 @@ def _suggested(api: Api, **params: Any) -> list[dict[str, Any]]:
     return list(response.json())
 
 
+def _computed_by_the_worker(api: Api) -> None:
+    """The first read asks the worker for the list (once) and answers with popular
+    accounts; here the worker's task runs as the worker would run it."""
+    asked: list[tuple[str, list[int]]] = []
+
+    def send_task(name: str, args: list[int], **options: Any) -> None:
+        asked.append((name, args))
+
+    with patch.object(suggestions.current_app, "send_task", send_task):
+        first = _suggested(api)
+        _suggested(api)  # asked already: not again
+    assert {s["reason"] for s in first} <= {"popular"}
+    assert asked == [(suggestions.COMPUTE_TASK, [api.user.pk])]
+    name, args = asked[0]
+    assert current_app.tasks[name](*args) >= 0
+
+
 def test_friends_of_friends_ranked_and_everything_excluded_left_out(api_for: Any, outbox: Events) -> None:
     me = api_for(UserFactory(username="me"))
     a, b, c = UserFactory(username="a"), UserFactory(username="b"), UserFactory(username="c")
@@ -36,6 +56,7 @@ def test_friends_of_friends_ranked_and_everything_excluded_left_out(api_for: Any
     user_services.user_suspend(user_id=gone.pk)
     assert me.write.delete(f"/api/v1/users/suggestions/{dismissed.pk}").status_code == 204
 
+    _computed_by_the_worker(me)
     found = _suggested(me)
     assert [(s["username"], s["reason"]) for s in found] == [
         ("x", "followed_by"),
@@ -61,6 +82,7 @@ def test_popular_accounts_when_the_graph_gives_nothing(api_for: Any) -> None:
     for fan in fans:
         _follow(fan, star)
     _follow(fans[0], known)
+    _computed_by_the_worker(newcomer)
     found = _suggested(newcomer)
     assert [(s["username"], s["reason"], s["followed_by"]) for s in found][:2] == [
         ("star", "popular", []),
