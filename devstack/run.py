@@ -93,6 +93,7 @@ def main() -> int:
             "API_WORKERS": os.environ.get("API_WORKERS", "2"),
             "API_THREADS": os.environ.get("API_THREADS", "4"),
             "WORKER_CONCURRENCY": os.environ.get("WORKER_CONCURRENCY", "2"),
+            "LOG_FORMAT": os.environ.get("LOG_FORMAT", "console"),  # readable in a terminal
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         }
         subprocess.run(

@@ -27,7 +27,7 @@ case "${1:-write-api}" in
         exec celery -A config worker --loglevel="${LOG_LEVEL:-INFO}" --concurrency="${WORKER_CONCURRENCY:-2}" \
             --queues "${WORKER_QUEUES:-celery,fanout}" ;;
     beat)
-        export DJANGO_SETTINGS_MODULE=config.settings.worker
+        export DJANGO_SETTINGS_MODULE=config.settings.worker LOG_ROLE=beat
         exec celery -A config beat --loglevel="${LOG_LEVEL:-INFO}" --schedule "$DATA_DIR/celerybeat-schedule" ;;
     migrate)
         export DJANGO_SETTINGS_MODULE=config.settings.write

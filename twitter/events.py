@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from twitter import keys
+from twitter import logging as logs
 from twitter.db.breaker import CircuitBreaker
 from twitter.db.routing import mark_recent_write
 from twitter.db.rows import insert_row
@@ -124,7 +125,10 @@ def publish(event: Event, *, context: dict[str, Any] | None = None, writer_id: i
     is handed to local handlers as is (objects the publisher has in memory); `writer_id`
     is the user whose next reads must see this write (`routing.mark_recent_write`, done
     in the after-commit batch)."""
-    row = OutboxEvent(event_type=event.TYPE, payload=event.payload())
+    request_id = logs.current_request_id()
+    row = OutboxEvent(
+        event_type=event.TYPE, payload=event.payload(), request_id="" if request_id == "-" else request_id
+    )
     insert_row(row)  # one per write: without the ORM's per-save work
     transaction.on_commit(lambda: _after_commit(row, event, context or {}, writer_id), robust=True)
     return row
@@ -203,14 +207,15 @@ def _send_one(task_name: str, events: list[OutboxEvent]) -> None:
         name, args = task_name, [event.id, event.payload]
         argsrepr = f"({event.id}, <{event.event_type} payload>)"
     else:
-        name, args = BATCH_TASK, [task_name, [[event.id, event.payload] for event in events]]
+        # Each event with the request that caused it (a batch mixes several).
+        name, args = BATCH_TASK, [task_name, [[event.id, event.payload, event.request_id] for event in events]]
         argsrepr = f"({task_name}, <{len(events)} events from {events[0].id}>)"
     current_app.send_task(
         name,
         args=args,
         queue=queue_of(task_name),
         retry=False,
-        headers={"event_type": events[0].event_type},
+        headers={"event_type": events[0].event_type, "request_id": events[0].request_id},
         argsrepr=argsrepr,
         kwargsrepr="{}",
     )

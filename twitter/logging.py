@@ -1,12 +1,174 @@
-"""Request ids in log lines."""
+"""Log lines: one JSON object per line (LOG_FORMAT=json), or readable console lines
+(LOG_FORMAT=console, what `make run` uses), from every logger of every process.
+
+Each line carries the time, level, role (SERVICE_ROLE), logger and message, and what the
+process is working for: `request_id` (the gateway's X-Request-ID, carried by an outbox
+event to every task it causes), `user_id`, and in a worker the task's name, id, attempt
+and event id. Secrets never reach a line: fields named like one are replaced, and
+bearer tokens, JWTs and passwords in a message are masked (`redact`).
+"""
 
 import contextvars
+import functools
 import logging
+import os
+import re
+from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+import structlog
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# What the current request or task is about (user_id, task fields), shared with the code
+# it runs: a field bound deep in a view is on the middleware's line too.
+_bound: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("log_fields", default=None)
+
+
+@contextmanager
+def scope(**fields: Any) -> Iterator[dict[str, Any]]:
+    """Fields on every line logged inside (a request, a task, one event of a batch)."""
+    outer = _bound.get()
+    current = {**(outer or {}), **fields}
+    token = _bound.set(current)
+    request_token = request_id_var.set(str(fields["request_id"])) if fields.get("request_id") else None
+    try:
+        yield current
+    finally:
+        if request_token is not None:
+            request_id_var.reset(request_token)
+        _bound.reset(token)
+
+
+Scope = tuple[contextvars.Token[dict[str, Any] | None], contextvars.Token[str] | None]
+
+
+def enter(**fields: Any) -> Scope:
+    """`scope` opened and closed by two calls (`leave`), for code called at the start and
+    the end of a unit of work (Celery's task signals)."""
+    token = _bound.set({**(_bound.get() or {}), **fields})
+    request_id = fields.get("request_id")
+    return token, (request_id_var.set(str(request_id)) if request_id else None)
+
+
+def leave(scope: Scope) -> None:
+    token, request_token = scope
+    if request_token is not None:
+        request_id_var.reset(request_token)
+    _bound.reset(token)
+
+
+def bind(**fields: Any) -> None:
+    """Add fields to the current scope (e.g. the user, once authenticated)."""
+    current = _bound.get()
+    if current is not None:
+        current.update(fields)
+
+
+def current_request_id() -> str:
+    return request_id_var.get()
 
 
 class RequestIdFilter(logging.Filter):
+    """The request id as a record attribute (for formats that name it)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         return True
+
+
+# --- Redaction -------------------------------------------------------------------------
+
+SENSITIVE_KEYS = re.compile(r"pass(word)?|secret|token|authorization|cookie|api[_-]?key|signature", re.IGNORECASE)
+_MASKS = (
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), r"\1 [redacted]"),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"), "[redacted jwt]"),
+    (
+        re.compile(
+            r"""(?i)(["']?(?:password|new_password|old_password|secret|token|refresh|access)["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,&}]+)"""
+        ),
+        r"\1[redacted]",
+    ),
+)
+
+
+def mask(text: str) -> str:
+    for pattern, replacement in _MASKS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """No secret in a line: fields named like one are replaced, messages are masked."""
+    for key in list(event):
+        if key in ("event", "exception"):
+            if isinstance(event[key], str):
+                event[key] = mask(event[key])
+        elif SENSITIVE_KEYS.search(key):
+            event[key] = "[redacted]"
+        elif isinstance(event[key], str):
+            event[key] = mask(event[key])
+    return event
+
+
+# --- Formatting --------------------------------------------------------------------------
+
+
+@functools.cache
+def role() -> str:
+    """The process's role: SERVICE_ROLE, or LOG_ROLE where one settings module serves two
+    (beat runs with the worker's)."""
+    from django.conf import settings
+
+    return os.environ.get("LOG_ROLE") or str(getattr(settings, "SERVICE_ROLE", "-"))
+
+
+def _context() -> Any:
+    def add(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        record = event.get("_record")
+        event.pop("request", None)  # Django passes the request object: its repr says nothing useful
+        event.pop("server_time", None)
+        event["role"] = role()
+        event["request_id"] = request_id_var.get()
+        for key, value in (_bound.get() or {}).items():
+            event.setdefault(key, value)
+        if record is not None:
+            event["logger"] = record.name
+        return event
+
+    return add
+
+
+def _message_key(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    event["message"] = event.pop("event", "")
+    return event
+
+
+def _json(_: Any, __: str, event: MutableMapping[str, Any]) -> str:
+    return orjson.dumps(event, default=str).decode()
+
+
+def formatter(*, fmt: str) -> structlog.stdlib.ProcessorFormatter:
+    """The logging formatter of every handler: LOG_FORMAT `json` or `console`."""
+    chain = [
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True, key="time"),
+        structlog.stdlib.ExtraAdder(),
+        _context(),
+        redact,
+    ]
+    if fmt == "console":
+        final: list[Any] = [
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.dev.ConsoleRenderer(colors=False),
+        ]
+    else:
+        final = [
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            redact,
+            _message_key,
+            _json,
+        ]
+    return structlog.stdlib.ProcessorFormatter(foreign_pre_chain=chain, processors=final)

@@ -1,13 +1,19 @@
 """Middleware every API process runs."""
 
+import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
 
-from twitter.logging import request_id_var
+from twitter import logging as logs
+from twitter.api.auth import request_access
+
+access_logger = logging.getLogger("twitter.requests")
 
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -19,20 +25,47 @@ def request_id_of(request: HttpRequest) -> str:
 
 
 class RequestIdMiddleware:
-    """Keeps the gateway's X-Request-ID (or makes one) for logs and the response."""
+    """Keeps the gateway's X-Request-ID (or makes one) for the log lines and the response,
+    and logs one line per request: method, route pattern (never the raw path: it holds
+    ids and tokens), status, duration, user."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.log_requests = bool(settings.LOG_REQUESTS)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_of(request)
-        token = request_id_var.set(request_id)
-        try:
+        started = time.perf_counter()
+        with logs.scope(request_id=request_id) as fields:
             response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
-        response["X-Request-ID"] = request_id
+            response["X-Request-ID"] = request_id
+            if self.log_requests:
+                match = request.resolver_match
+                user_id = fields.get("user_id") or _user_id_of(request)
+                access_logger.info(
+                    "request",
+                    extra={
+                        "method": request.method,
+                        "route": ("/" + match.route) if match is not None else "(unmatched)",
+                        "status": response.status_code,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                        **({"user_id": user_id} if user_id is not None else {}),
+                    },
+                )
         return response
+
+
+def _user_id_of(request: HttpRequest) -> int | None:
+    """The user of the request's verified access token, else the one a view authenticated
+    (a session, in the admin), without evaluating Django's lazy user (a query) when
+    nothing did."""
+    access = request_access(request)
+    if access is not None:
+        return access.user_id
+    user = request.__dict__.get("user")
+    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+        return None
+    return getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
 
 
 class ServedByMiddleware:

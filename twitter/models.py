@@ -22,6 +22,8 @@ class OutboxEvent(models.Model):
     # letters): until then the sweep re-sends it to those that did not.
     done_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # The request that caused it (X-Request-ID): on the log lines of every task it causes.
+    request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [

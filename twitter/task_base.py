@@ -1,6 +1,7 @@
 """Defaults for every Celery task: at-least-once delivery with backoff, then a dead letter."""
 
 import logging
+import time
 from typing import Any
 
 from billiard.einfo import ExceptionInfo
@@ -10,6 +11,8 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from redis import ConnectionError as RedisConnectionError
 from redis import TimeoutError as RedisTimeoutError
 from redis.exceptions import ClusterError, RedisClusterException
+
+from twitter import logging as logs
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,46 @@ def _connections_between_tasks(*, task: Task | None = None, **kwargs: Any) -> No
     process (eagerly) are left alone: they are inside the test's transaction."""
     if task is not None and not getattr(task.request, "is_eager", False):
         close_old_connections()
+
+
+_LOG_SCOPE, _STARTED = "log_scope", "log_started"
+task_logger = logging.getLogger("twitter.tasks.runs")
+
+
+@task_prerun.connect
+def _log_scope_begins(
+    *, task: Task | None = None, task_id: str = "", args: tuple[Any, ...] = (), **kwargs: Any
+) -> None:
+    """Every line a task logs says which task, which attempt, which event and which
+    request caused it (the event's X-Request-ID, sent as a message header)."""
+    from twitter import events
+
+    if task is None:
+        return
+    request = task.request
+    fields: dict[str, Any] = {"task": task.name, "task_id": task_id, "attempt": int(request.retries or 0) + 1}
+    setattr(request, _STARTED, time.perf_counter())
+    if args and events.is_consumer(task.name):
+        fields["event_id"] = args[0]
+    request_id = getattr(request, "request_id", None) or (getattr(request, "headers", None) or {}).get("request_id")
+    if request_id:
+        fields["request_id"] = request_id
+    setattr(request, _LOG_SCOPE, logs.enter(**fields))  # Celery's Context takes any attribute
+
+
+@task_postrun.connect
+def _log_scope_ends(*, task: Task | None = None, state: str | None = None, **kwargs: Any) -> None:
+    """One line per task run, with its scope's fields: how it ended and how long it took."""
+    if task is None:
+        return
+    scope = getattr(task.request, _LOG_SCOPE, None)
+    if scope is None:
+        return
+    started = getattr(task.request, _STARTED, None)
+    duration = round((time.perf_counter() - started) * 1000, 2) if started is not None else None
+    task_logger.info("task %s", (state or "done").lower(), extra={"state": state, "duration_ms": duration})
+    setattr(task.request, _LOG_SCOPE, None)
+    logs.leave(scope)
 
 
 @task_postrun.connect

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from twitter import events, keys, relay, task_leases  # noqa: F401  # the worker's relay and lease renewal start with it
+from twitter import logging as logs
 from twitter.models import IdempotentRequest, OutboxEvent
 from twitter.redis import get_redis
 from twitter.task_base import ReliableTask
@@ -34,9 +35,10 @@ def deliver_batch_task(task_name: str, items: list[list[Any]]) -> int:
     consumer = current_app.tasks[task_name]
     run = getattr(consumer, "_orig_run", consumer.run)  # the function, without its own retry wrapper
     done: list[int] = []
-    for event_id, payload in items:
+    for event_id, payload, *caused_by in items:
         try:
-            run(event_id, payload)
+            with logs.scope(event_id=event_id, request_id=caused_by[0] if caused_by else None):
+                run(event_id, payload)
             done.append(event_id)
         except Exception:
             logger.warning("%s failed on event %s; retried on its own", task_name, event_id, exc_info=True)

@@ -510,18 +510,19 @@ USE_TZ = True
 # --- Logging ------------------------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# `json`: one JSON object per line (what a log pipeline reads); `console`: readable lines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+# One line per request (method, route, status, duration) at INFO.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "twitter.logging.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "structured": {"()": "twitter.logging.formatter", "fmt": LOG_FORMAT},
     },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
-    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "django.server": {"level": "WARNING"}},
 }
 
 # Usernames are unique case-insensitively by a functional constraint (users.User.Meta),

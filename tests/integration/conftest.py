@@ -1,5 +1,7 @@
 """Real processes for integration tests: API servers under granian, nginx, Celery."""
 
+import contextlib
+import json
 import os
 import sys
 import time
@@ -140,6 +142,17 @@ def start_worker(log_dir: Path, name: str = "worker", **env: str) -> Process:
         assert time.monotonic() < deadline, worker.tail()
         time.sleep(0.1)
     return worker
+
+
+def log_lines(path: Path) -> list[dict[str, Any]]:
+    """A process's log, one JSON object per line (lines that are not JSON, such as a
+    library printing to stderr, are left out)."""
+    found = []
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith("{"):
+            with contextlib.suppress(ValueError):
+                found.append(json.loads(line))
+    return found
 
 
 def eventually(check: Any, timeout: float = 20.0, what: str = "condition") -> Any:

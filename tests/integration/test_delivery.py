@@ -17,7 +17,7 @@ from apps.timelines import feeds, services
 from apps.users.models import User
 from devstack.procs import Process
 from tests.factories import UserFactory
-from tests.integration.conftest import database_url, eventually, start_worker
+from tests.integration.conftest import database_url, eventually, log_lines, start_worker
 from twitter import keys
 from twitter.ids import new_id
 from twitter.models import OutboxEvent
@@ -86,9 +86,7 @@ def test_a_task_delivered_twice_leaves_no_duplicate(worker: Process, api_for: An
 
 def succeeded(worker: Process, task: str) -> int:
     """How many runs of `task` the worker logged as succeeded."""
-    return sum(
-        1 for line in worker.log_path.read_text(errors="replace").splitlines() if task in line and "succeeded" in line
-    )
+    return sum(1 for line in log_lines(worker.log_path) if task in line["message"] and "succeeded" in line["message"])
 
 
 def _followers_with_homes(author_id: int, count: int) -> list[int]:
@@ -200,7 +198,7 @@ def test_a_task_longer_than_the_visibility_timeout_is_not_delivered_twice(tmp_pa
         eventually(lambda: succeeded(worker, "tweet_created_task") >= 1, what="the task finished")
     finally:
         worker.stop()
-    log = worker.log_path.read_text(errors="replace").splitlines()
+    log = [line["message"] for line in log_lines(worker.log_path)]
     assert sum("tweet_created_task[" in line and line.endswith(" received") for line in log) == 1
 
 

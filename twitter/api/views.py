@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from twitter import logging as logs
 from twitter.api.auth import StatelessTokenAuthentication
 from twitter.api.fields import parse_id
 from twitter.db import routing
@@ -42,3 +43,4 @@ class ReadApiView(APIView):
         super().initial(request, *args, **kwargs)
         if request.user is not None and request.user.is_authenticated:
             routing.set_viewer(request_user_id(request))
+            logs.bind(user_id=request_user_id(request))

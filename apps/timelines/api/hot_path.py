@@ -23,6 +23,7 @@ from prometheus_client import Counter
 
 from apps.timelines import selectors
 from apps.timelines.api.views_read import HomeTimelineApi
+from twitter import logging as logs
 from twitter.api.auth import request_access
 from twitter.api.pages import json_page
 from twitter.api.pagination import page_params
@@ -82,6 +83,7 @@ class HomeTimelineHotPathMiddleware:
         try:
             params = page_params(request)
             routing.set_viewer(viewer_id)
+            logs.bind(user_id=viewer_id)
             page = selectors.home_page(viewer_id=viewer_id, params=params)
             response = json_page(request, page, params)
         except Exception:  # answered again by the full stack, in its error format
