@@ -109,6 +109,9 @@ class Process:
 STREAMING_CONCURRENCY = 10_000
 
 
+GRANIAN_LOG_CONFIG = Path(__file__).resolve().parent.parent / "config" / "granian-logging.json"
+
+
 def granian_argv(target: str, port: int, *, workers: int, threads: int, interface: str = "wsgi") -> list[str]:
     """The server command the platform's APIs (and the benchmark's baselines) run under:
     WSGI for the APIs, ASGI for the streaming process."""
@@ -126,6 +129,8 @@ def granian_argv(target: str, port: int, *, workers: int, threads: int, interfac
         "--blocking-threads",
         str(threads),
         "--no-access-log",
+        "--log-config",
+        str(GRANIAN_LOG_CONFIG),
         *streams,
         target,
     ]

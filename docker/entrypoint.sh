@@ -9,7 +9,7 @@ PORT="${PORT:-8000}"
 serve() {
     export DJANGO_SETTINGS_MODULE="$1"
     exec granian --interface wsgi --host 0.0.0.0 --port "$PORT" \
-        --workers "$API_WORKERS" --blocking-threads "$API_THREADS" --no-access-log \
+        --workers "$API_WORKERS" --blocking-threads "$API_THREADS" --no-access-log --log-config config/granian-logging.json \
         config.wsgi:application
 }
 
@@ -20,7 +20,7 @@ case "${1:-write-api}" in
         export DJANGO_SETTINGS_MODULE=config.settings.streaming
         # Every open stream is a request in flight: let one worker hold thousands.
         exec granian --interface asgi --host 0.0.0.0 --port "$PORT" --workers "${STREAMING_WORKERS:-1}" \
-            --backpressure "${STREAMING_CONCURRENCY:-10000}" --no-access-log config.asgi:application ;;
+            --backpressure "${STREAMING_CONCURRENCY:-10000}" --no-access-log --log-config config/granian-logging.json config.asgi:application ;;
     worker)
         export DJANGO_SETTINGS_MODULE=config.settings.worker
         # WORKER_QUEUES: "celery" (general tasks), "fanout", or both (the default).
