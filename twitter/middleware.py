@@ -41,12 +41,13 @@ class RequestIdMiddleware:
             response["X-Request-ID"] = request_id
             if self.log_requests:
                 match = request.resolver_match
-                user_id = fields.get("user_id") or _user_id_of(request)
+                route = ("/" + match.route) if match is not None else fields.get("route", "(unmatched)")
+                user_id = _user_id_of(request)
                 access_logger.info(
                     "request",
                     extra={
                         "method": request.method,
-                        "route": ("/" + match.route) if match is not None else "(unmatched)",
+                        "route": route,
                         "status": response.status_code,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                         **({"user_id": user_id} if user_id is not None else {}),

@@ -44,6 +44,7 @@ def test_a_request_is_one_json_line_with_its_route_status_duration_and_user() ->
     read = ReadApiClient()
     authorize(read, login(APIClient(), user)["access"])
     read.get(f"/api/v1/users/{user.pk}/tweets", HTTP_X_REQUEST_ID="req-43")
+    home = read.get("/api/v1/timelines/home", HTTP_X_REQUEST_ID="req-44")  # answered before URL resolving
     found = _requests(_parsed(stream, handler))
     assert response.status_code == 201
     [write] = [line for line in found if line["request_id"] == "req-42"]
@@ -63,6 +64,13 @@ def test_a_request_is_one_json_line_with_its_route_status_duration_and_user() ->
         "/api/v1/users/<id:user_id>/tweets",
         user.pk,
         "req-43",
+    )
+    [hot] = [line for line in found if line["request_id"] == "req-44"]
+    assert (home.status_code, hot["route"], hot["user_id"], hot["status"]) == (
+        200,
+        "/api/v1/timelines/home",
+        user.pk,
+        200,
     )
     # The event the write published carries the request for the tasks it causes.
     tweet_id = int(response.json()["id"])

@@ -68,6 +68,7 @@ class HomeTimelineHotPathMiddleware:
             HOT_PATH_REQUESTS.labels(path="full").inc()
             return self.get_response(request)
         HOT_PATH_REQUESTS.labels(path="hot").inc()
+        logs.bind(route=request.path_info)  # no URL resolving here: the path is the route's pattern
         return response
 
     def _viewer(self, request: HttpRequest) -> int | None:
@@ -83,7 +84,6 @@ class HomeTimelineHotPathMiddleware:
         try:
             params = page_params(request)
             routing.set_viewer(viewer_id)
-            logs.bind(user_id=viewer_id)
             page = selectors.home_page(viewer_id=viewer_id, params=params)
             response = json_page(request, page, params)
         except Exception:  # answered again by the full stack, in its error format
