@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, MutableMapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import structlog
@@ -27,37 +27,33 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 _bound: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("log_fields", default=None)
 
 
-@contextmanager
-def scope(**fields: Any) -> Iterator[dict[str, Any]]:
-    """Fields on every line logged inside (a request, a task, one event of a batch)."""
-    outer = _bound.get()
-    current = {**(outer or {}), **fields}
-    token = _bound.set(current)
-    request_token = request_id_var.set(str(fields["request_id"])) if fields.get("request_id") else None
-    try:
-        yield current
-    finally:
-        if request_token is not None:
-            request_id_var.reset(request_token)
-        _bound.reset(token)
+class Scope(NamedTuple):
+    fields: dict[str, Any]  # what lines inside carry (and `bind` adds to)
+    token: contextvars.Token[dict[str, Any] | None]
+    request_token: contextvars.Token[str] | None
 
 
-Scope = tuple[contextvars.Token[dict[str, Any] | None], contextvars.Token[str] | None]
-
-
-def enter(**fields: Any) -> Scope:
-    """`scope` opened and closed by two calls (`leave`), for code called at the start and
-    the end of a unit of work (Celery's task signals)."""
-    token = _bound.set({**(_bound.get() or {}), **fields})
-    request_id = fields.get("request_id")
-    return token, (request_id_var.set(str(request_id)) if request_id else None)
+def enter(*, request_id: str | None = None, **fields: Any) -> Scope:
+    """Fields on every line logged until `leave` (a request, a task, one event of a
+    batch); the request id, when given, replaces the current one."""
+    bound = {**(_bound.get() or {}), **fields}
+    return Scope(bound, _bound.set(bound), request_id_var.set(str(request_id)) if request_id else None)
 
 
 def leave(scope: Scope) -> None:
-    token, request_token = scope
-    if request_token is not None:
-        request_id_var.reset(request_token)
-    _bound.reset(token)
+    if scope.request_token is not None:
+        request_id_var.reset(scope.request_token)
+    _bound.reset(scope.token)
+
+
+@contextmanager
+def scope(*, request_id: str | None = None, **fields: Any) -> Iterator[dict[str, Any]]:
+    """`enter` and `leave` around a block; yields the scope's fields."""
+    entered = enter(request_id=request_id, **fields)
+    try:
+        yield entered.fields
+    finally:
+        leave(entered)
 
 
 def bind(**fields: Any) -> None:
@@ -69,14 +65,6 @@ def bind(**fields: Any) -> None:
 
 def current_request_id() -> str:
     return request_id_var.get()
-
-
-class RequestIdFilter(logging.Filter):
-    """The request id as a record attribute (for formats that name it)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id_var.get()
-        return True
 
 
 # --- Redaction -------------------------------------------------------------------------

@@ -111,6 +111,10 @@ def block_related_ids(*, user_id: int, using: str | None = None) -> set[int]:
     return {b if a == user_id else a for a, b in rows}
 
 
+def mute_exists(*, muter_id: int, muted_id: int, using: str = PRIMARY) -> bool:
+    return Mute.objects.using(using).filter(muter_id=muter_id, muted_id=muted_id).exists()
+
+
 def muted_ids(*, user_id: int, using: str | None = None) -> set[int]:
     mutes = Mute.objects.using(using) if using else Mute.objects
     return set(mutes.filter(muter_id=user_id).values_list("muted_id", flat=True))

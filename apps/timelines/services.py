@@ -371,7 +371,7 @@ def blocks_changed(*, user_id: int, other_id: int) -> bool:
 def mutes_changed(*, muter_id: int, muted_id: int) -> bool:
     """A mute was made or undone: the muter's exclusions follow the primary. Returns
     whether the mute remains."""
-    muted = muted_id in follow_selectors.muted_ids(user_id=muter_id, using=PRIMARY)
+    muted = follow_selectors.mute_exists(muter_id=muter_id, muted_id=muted_id)
     feeds.set_muted(muter_id, muted_id, muted)
     return muted
 
@@ -381,8 +381,8 @@ def block_settle(*, user_id: int, other_id: int) -> None:
     one's cached home follows them (`_home_follows_exclusion`)."""
     blocked = blocks_changed(user_id=user_id, other_id=other_id)
     for viewer_id, author_id in ((user_id, other_id), (other_id, user_id)):
-        muted = blocked or author_id in follow_selectors.muted_ids(user_id=viewer_id, using=PRIMARY)
-        _home_follows_exclusion(viewer_id, author_id, excluded=muted)
+        excluded = blocked or follow_selectors.mute_exists(muter_id=viewer_id, muted_id=author_id)
+        _home_follows_exclusion(viewer_id, author_id, excluded=excluded)
 
 
 def mute_settle(*, muter_id: int, muted_id: int) -> None:
