@@ -6,9 +6,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import twitter.api.converters  # noqa: F401 - registers the <id:...> path converter
 from twitter import health
 
-common_urlpatterns = [
+health_urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/ready", health.ready, name="health-ready"),
+]
+
+common_urlpatterns = [
+    *health_urlpatterns,
     # The whole API's schema (reads, writes, streaming), whichever API serves it.
     path("api/schema/", SpectacularAPIView.as_view(urlconf="config.urls_schema"), name="schema"),
     # The split view serves its script as a file, so a strict Content-Security-Policy holds.

@@ -6,6 +6,8 @@ from twitter import health
 
 urlpatterns = [
     path("api/v1/", include("apps.streaming.urls")),
+    # The Mastodon origin's streams: the gateway sends its /api/v1/streaming/ here.
+    path("mastodon/api/v1/streaming/", include("apps.mastodon.streaming_urls")),
     path("health/live", health.live, name="health-live"),
 ]
 

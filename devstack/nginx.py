@@ -8,7 +8,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from devstack.procs import Process
+from devstack.procs import Process, free_port
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "docker" / "nginx" / "gateway.conf.template"
 
@@ -70,13 +70,16 @@ def render(
     write_addr: str,
     read_addr: str,
     streaming_addr: str,
+    mastodon_port: int | None = None,
     limits: Limits = Limits(),
 ) -> Path:
-    """Write nginx.conf + gateway.conf into `prefix`; return the main config's path."""
+    """Write nginx.conf + gateway.conf into `prefix`; return the main config's path. The
+    Mastodon-compatible origin listens on `mastodon_port` (a free port when not given)."""
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / "tmp" / sub).mkdir(parents=True, exist_ok=True)
     gateway = Template(TEMPLATE.read_text()).safe_substitute(
         GATEWAY_PORT=f"127.0.0.1:{gateway_port}",
+        MASTODON_PORT=f"127.0.0.1:{mastodon_port or free_port()}",
         WRITE_API_ADDR=write_addr,
         READ_API_ADDR=read_addr,
         STREAMING_ADDR=streaming_addr,

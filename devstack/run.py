@@ -66,6 +66,7 @@ def main() -> int:
     data_dir = Path(os.environ.get("DATA_DIR", ROOT / ".data"))
     data_dir.mkdir(parents=True, exist_ok=True)
     gateway_port = int(os.environ.get("GATEWAY_PORT", "8000"))
+    mastodon_port = int(os.environ.get("MASTODON_PORT", "8010"))
     write_port = int(os.environ.get("WRITE_API_PORT", "8001"))
     read_port = int(os.environ.get("READ_API_PORT", "8002"))
     streaming_port = int(os.environ.get("STREAMING_PORT", "8003"))
@@ -106,6 +107,7 @@ def main() -> int:
         conf = nginx.render(
             prefix,
             gateway_port=gateway_port,
+            mastodon_port=mastodon_port,
             write_addr=f"127.0.0.1:{write_port}",
             read_addr=f"127.0.0.1:{read_port}",
             streaming_addr=f"127.0.0.1:{streaming_port}",
@@ -115,6 +117,7 @@ def main() -> int:
         print(
             f"\n  twitter is starting:\n"
             f"    gateway    http://127.0.0.1:{gateway_port}/   (API docs: /api/docs/, admin: /admin/)\n"
+            f"    Mastodon   http://127.0.0.1:{mastodon_port}/   (the Mastodon-compatible API, for Mastodon apps)\n"
             f"    write-API  http://127.0.0.1:{write_port}/\n"
             f"    read-API   http://127.0.0.1:{read_port}/\n"
             f"    streaming  http://127.0.0.1:{streaming_port}/api/v1/streaming/   (Server-Sent Events)\n"

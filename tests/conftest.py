@@ -77,6 +77,7 @@ def write_api() -> APIClient:
 READ_ROLE = {
     "SERVICE_ROLE": read_settings.SERVICE_ROLE,
     "ROOT_URLCONF": read_settings.ROOT_URLCONF,
+    "MASTODON_URLCONF": read_settings.MASTODON_URLCONF,
     "MIDDLEWARE": read_settings.MIDDLEWARE,
     "DATABASE_ROUTERS": read_settings.DATABASE_ROUTERS,
 }

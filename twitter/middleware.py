@@ -60,7 +60,7 @@ def _user_id_of(request: HttpRequest) -> int | None:
     """The user of the request's verified access token, else the one a view authenticated
     (a session, in the admin), without evaluating Django's lazy user (a query) when
     nothing did."""
-    access = request_access(request)
+    access = request_access(request, oauth=True)
     if access is not None:
         return access.user_id
     user = request.__dict__.get("user")

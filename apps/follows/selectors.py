@@ -1,6 +1,7 @@
 """Reads of the follows context."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import Q
@@ -8,7 +9,7 @@ from django.db.models import Q
 from apps.follows.models import Block, Follow, Mute
 from twitter.api.pagination import PageParams, paginate_queryset
 from twitter.db.lookups import id_array
-from twitter.db.routing import PRIMARY
+from twitter.db.routing import PRIMARY, read_alias
 
 
 def follow_exists(*, follower_id: int, followee_id: int, using: str | None = None) -> bool:
@@ -152,3 +153,41 @@ def mutes_page(*, user_id: int, params: PageParams) -> list[tuple[int, int]]:
     """(mute id, muted user id) pairs, most recent mute first."""
     rows = paginate_queryset(Mute.objects.filter(muter_id=user_id).only("id", "muted_id"), params)
     return [(row.id, row.muted_id) for row in rows]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """How the viewer and another user stand (another API format's relationship)."""
+
+    following: bool
+    followed_by: bool
+    blocking: bool
+    blocked_by: bool
+    muting: bool
+
+
+def relations(*, viewer_id: int, others: list[int], using: str | None = None) -> dict[int, Relation]:
+    """The viewer's relation to each of `others`, in four queries whatever their number
+    (on `using`, by default where reads go)."""
+    if not others:
+        return {}
+    using = using or read_alias()
+    following = set(followee_ids_among(user_id=viewer_id, candidates=others, using=using))
+    followed_by = set(followers_among(user_id=viewer_id, candidates=others, using=using))
+    blocks = Block.objects.using(using).filter(
+        Q(blocker_id=viewer_id, blocked_id__in=others) | Q(blocked_id=viewer_id, blocker_id__in=others)
+    )
+    pairs = set(blocks.values_list("blocker_id", "blocked_id"))
+    muting = set(
+        Mute.objects.using(using).filter(muter_id=viewer_id, muted_id__in=others).values_list("muted_id", flat=True)
+    )
+    return {
+        other: Relation(
+            following=other in following,
+            followed_by=other in followed_by,
+            blocking=(viewer_id, other) in pairs,
+            blocked_by=(other, viewer_id) in pairs,
+            muting=other in muting,
+        )
+        for other in others
+    }

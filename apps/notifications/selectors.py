@@ -2,12 +2,13 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connections
 
 from apps.follows import selectors as follow_selectors
 from apps.notifications.models import Notification, ReadMarker
-from twitter.api.pagination import PageParams
+from twitter.api.pagination import PageParams, paginate_queryset
 from twitter.db.routing import PRIMARY, read_alias
 
 ACTORS_SHOWN = 3
@@ -96,3 +97,31 @@ def hidden_actors(*, user_id: int) -> set[int]:
     who blocked them (what they did before the block or mute is kept, and shows again
     after an unblock or unmute)."""
     return follow_selectors.block_related_ids(user_id=user_id) | follow_selectors.muted_ids(user_id=user_id)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One notification, ungrouped (another API format's listing)."""
+
+    id: int
+    kind: str
+    actor_id: int
+    tweet_id: int | None
+    created_at: datetime
+
+
+def items_page(*, user_id: int, params: PageParams, kinds: list[str] | None = None) -> list[Item]:
+    """A page of the user's notifications one by one, newest first (`kinds`: only those),
+    leaving out actors they blocked, muted or were blocked by."""
+    queryset = Notification.objects.filter(recipient_id=user_id).exclude(actor_id__in=hidden_actors(user_id=user_id))
+    if kinds is not None:
+        queryset = queryset.filter(kind__in=kinds)
+    rows = paginate_queryset(queryset.only("id", "kind", "actor_id", "tweet_id", "created_at"), params)
+    return [Item(row.id, row.kind, row.actor_id, row.tweet_id, row.created_at) for row in rows]
+
+
+def item_get(*, user_id: int, notification_id: int) -> Item | None:
+    row = Notification.objects.filter(pk=notification_id, recipient_id=user_id).first()
+    if row is None or row.actor_id in hidden_actors(user_id=user_id):
+        return None
+    return Item(row.id, row.kind, row.actor_id, row.tweet_id, row.created_at)

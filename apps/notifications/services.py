@@ -61,3 +61,19 @@ def notifications_mark_read(*, user_id: int, up_to_id: int) -> int:
             marker.save(update_fields=["last_read_id", "updated_at"])
         mark_recent_write(user_id)
     return marker.last_read_id
+
+
+def notification_dismiss(*, user_id: int, notification_id: int) -> bool:
+    """Remove one of the user's notifications (idempotent). True when one was removed."""
+    deleted, _ = Notification.objects.filter(pk=notification_id, recipient_id=user_id).delete()
+    if deleted:
+        mark_recent_write(user_id)
+    return bool(deleted)
+
+
+def notifications_clear(*, user_id: int) -> int:
+    """Remove all of the user's notifications; returns how many."""
+    deleted, _ = Notification.objects.filter(recipient_id=user_id).delete()
+    if deleted:
+        mark_recent_write(user_id)
+    return deleted

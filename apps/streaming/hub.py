@@ -1,7 +1,7 @@
 """One Redis pub/sub connection per streaming process, shared by every open stream.
 
 Each stream gets an asyncio queue; the hub subscribes a channel while at least one
-stream wants it and routes each message to those streams' queues. An idle stream costs
+stream wants it and routes each message, with its channel, to those streams' queues. An idle stream costs
 a queue and a coroutine, not a Redis connection or a thread.
 """
 
@@ -22,7 +22,7 @@ QUEUE_SIZE = 1000  # a reader this far behind loses live events (they resume fro
 
 class Hub:
     def __init__(self) -> None:
-        self._queues: dict[bytes, set[asyncio.Queue[bytes]]] = defaultdict(set)
+        self._queues: dict[bytes, set[asyncio.Queue[tuple[bytes, bytes]]]] = defaultdict(set)
         self._client: aioredis.Redis | None = None
         self._pubsub: aioredis.client.PubSub | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -53,8 +53,8 @@ class Hub:
             return aioredis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2)
         return self.client()
 
-    async def subscribe(self, channels: list[str]) -> "asyncio.Queue[bytes]":
-        queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_SIZE)
+    async def subscribe(self, channels: list[str]) -> "asyncio.Queue[tuple[bytes, bytes]]":
+        queue: asyncio.Queue[tuple[bytes, bytes]] = asyncio.Queue(QUEUE_SIZE)
         async with self._lock:
             if self._pubsub is None:
                 self._pubsub = self._channels().pubsub(ignore_subscribe_messages=True)
@@ -67,7 +67,7 @@ class Hub:
                 self._reader = asyncio.create_task(self._read(self._pubsub))
         return queue
 
-    async def unsubscribe(self, channels: list[str], queue: "asyncio.Queue[bytes]") -> None:
+    async def unsubscribe(self, channels: list[str], queue: "asyncio.Queue[tuple[bytes, bytes]]") -> None:
         async with self._lock:
             idle = []
             for channel in channels:
@@ -100,7 +100,7 @@ class Hub:
                 continue
             for queue in list(self._queues.get(message["channel"], ())):
                 with contextlib.suppress(asyncio.QueueFull):
-                    queue.put_nowait(message["data"])
+                    queue.put_nowait((message["channel"], message["data"]))
 
 
 hub = Hub()

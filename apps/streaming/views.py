@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import orjson
@@ -38,7 +38,7 @@ from apps.timelines import selectors as timeline_selectors
 from apps.timelines import services as timeline_services
 from apps.tweets import presentation
 from twitter import keys
-from twitter.api.auth import Access, bearer_token, is_revoked, verified_access
+from twitter.api.auth import Access, bearer_token, is_revoked, native_access, verified_access
 from twitter.api.errors import error_body, error_response
 from twitter.api.fields import parse_id
 from twitter.api.pagination import MAX_LIMIT, PageParams
@@ -49,6 +49,22 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Render = Callable[[int, int], bytes | None]  # (viewer, id) -> one event's data, or None to skip
+
+
+def _ids(event: str, message: dict[str, Any]) -> bytes | None:
+    return orjson.dumps({name: str(message[name]) for name in ("id", "conversation_id") if name in message})
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a stream sends for the messages of one channel: each live id rendered
+    (`render`), under the message's event name or `event`, renamed by `names`; events that
+    carry their whole data (a deletion) as `removed` makes them (None: not sent)."""
+
+    render: Render
+    event: str = "update"
+    names: dict[str, str] = field(default_factory=dict)
+    removed: Callable[[str, dict[str, Any]], bytes | None] = _ids
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
@@ -71,9 +87,13 @@ class _Admitted:
     stream_id: str
 
 
-async def _admit(request: HttpRequest) -> _Admitted | JsonResponse:
+async def _admit(
+    request: HttpRequest, accept: Callable[[Access | None], Access | None] = native_access
+) -> _Admitted | JsonResponse:
+    """The stream's viewer, with a slot of their own; `accept` says which tokens are good
+    here (native ones, by default)."""
     raw = bearer_token(request) or request.GET.get("access_token", "")
-    access = verified_access(raw) if raw else None
+    access = accept(verified_access(raw)) if raw else None
     if access is None:
         return _error(request, 401, "not_authenticated", "A valid access token is required.")
     try:
@@ -198,23 +218,26 @@ _ID_ONLY = frozenset({"delete", "message_deleted"})
 
 async def _events(
     admitted: _Admitted,
-    channel: str,
-    render: Render,
+    sources: dict[str, Source],
     missed: Callable[[], list[tuple[int, bytes]]] | None,
     *,
     missed_event: str = "update",
 ) -> AsyncIterator[bytes]:
+    """The stream's frames: what was `missed` first (of the first source's channel), then
+    the live messages of each channel in `sources`, as its source renders them."""
     viewer, stream_id = admitted.access.user_id, admitted.stream_id
     control = keys.stream_control(viewer)
-    queue = await hub.subscribe([channel, control])
+    by_channel = {channel.encode(): source for channel, source in sources.items()}
+    queue = await hub.subscribe([*sources, control])
     try:
         await _listen(viewer, stream_id)
         yield b": connected\n\n"
-        last = 0
+        last = dict.fromkeys(by_channel, 0)  # per channel: each has its own ids
         if missed is not None:
+            first = next(iter(by_channel))
             for event_id, data in await _in_renderer(missed):
                 yield _frame(missed_event, data, event_id)
-                last = event_id
+                last[first] = event_id
         heartbeat = settings.STREAMING_HEARTBEAT_SECONDS
         while True:
             expires_in = admitted.access.expires_at - time.time()
@@ -222,35 +245,38 @@ async def _events(
                 yield _end("token_expired", "The access token expired: reconnect with a fresh one.")
                 return
             try:
-                raw = await asyncio.wait_for(queue.get(), timeout=min(heartbeat, expires_in))
+                channel, raw = await asyncio.wait_for(queue.get(), timeout=min(heartbeat, expires_in))
             except TimeoutError:
                 if admitted.access.expires_at > time.time():
                     await _listen(viewer, stream_id)
                     yield b": heartbeat\n\n"
                 continue
             message = orjson.loads(raw)
-            if message.get("event") == "revoked":
-                if await _revoked(admitted.access, reload=True):
+            source = by_channel.get(channel)
+            if source is None:  # the control channel
+                if message.get("event") == "revoked" and await _revoked(admitted.access, reload=True):
                     yield _end("token_revoked", "This session has ended: sign in again.")
                     return
                 continue
             event_id = int(message["id"])
-            if message.get("event") in _ID_ONLY:
-                ids = {name: str(message[name]) for name in ("id", "conversation_id") if name in message}
-                yield _frame(message["event"], orjson.dumps(ids))
+            event = message.get("event", source.event)
+            if event in _ID_ONLY:
+                removed = source.removed(event, message)
+                if removed is not None:
+                    yield _frame(source.names.get(event, event), removed)
                 continue
-            if event_id <= last:
+            if event_id <= last[channel]:
                 continue  # already sent while catching up
             try:
-                rendered = await _in_renderer(render, viewer, event_id)
+                rendered = await _in_renderer(source.render, viewer, event_id)
             except Exception:  # one event that cannot be shown must not end the stream
                 logger.exception("stream of user %s could not render event %s", viewer, event_id)
                 continue
             if rendered is not None:
-                yield _frame(message.get("event", "update"), rendered, event_id)
-                last = max(last, event_id)
+                yield _frame(source.names.get(event, event), rendered, event_id)
+                last[channel] = max(last[channel], event_id)
     finally:
-        await hub.unsubscribe([channel, control], queue)
+        await hub.unsubscribe([*sources, control], queue)
         with contextlib.suppress(aioredis.ConnectionError, aioredis.TimeoutError):
             await hub.client().zrem(keys.open_streams(viewer), stream_id)
 
@@ -284,7 +310,7 @@ async def _resumable(
         return admitted
     viewer = admitted.access.user_id
     missed = functools.partial(since, viewer, last) if last is not None else None
-    return _stream(request, _events(admitted, channel(viewer), render, missed, missed_event=missed_event))
+    return _stream(request, _events(admitted, {channel(viewer): Source(render)}, missed, missed_event=missed_event))
 
 
 async def home_stream(request: HttpRequest) -> HttpResponseBase:
@@ -298,7 +324,7 @@ async def notifications_stream(request: HttpRequest) -> HttpResponseBase:
     if isinstance(admitted, JsonResponse):
         return admitted
     channel = keys.stream_notifications(admitted.access.user_id)
-    return _stream(request, _events(admitted, channel, _notification_item, missed=None))
+    return _stream(request, _events(admitted, {channel: Source(_notification_item)}, missed=None))
 
 
 async def direct_stream(request: HttpRequest) -> HttpResponseBase:
@@ -314,3 +340,20 @@ async def direct_stream(request: HttpRequest) -> HttpResponseBase:
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return _error(request, 404, "not_found", "Not found.")
+
+
+# The viewer's channels another API format's streams may read, by name.
+CHANNELS = {"home": keys.stream_home, "notifications": keys.stream_notifications, "direct": keys.stream_direct}
+
+
+async def channel_stream(
+    request: HttpRequest, *, accept: Callable[[Access | None], Access | None], sources: dict[str, Source]
+) -> HttpResponseBase:
+    """A live stream of the viewer's channels (`sources`: by name in CHANNELS), as each
+    source renders them, for the tokens `accept` takes: another API format's streams."""
+    admitted = await _admit(request, accept)
+    if isinstance(admitted, JsonResponse):
+        return admitted
+    viewer = admitted.access.user_id
+    by_channel = {CHANNELS[name](viewer): source for name, source in sources.items()}
+    return _stream(request, _events(admitted, by_channel, missed=None))

@@ -7,7 +7,8 @@ its author's card, the original it retweets, the viewer's flag bits). Cached val
 used as they are; the missing ones come from the replica in one query (from the primary
 when too new to be there) and are cached; deleted tweets and suspended authors never
 show. A presenter then turns `Shown` values into a wire format: `native` is this API's
-JSON, joined from the cached bytes without parsing them. Every list of tweets (a
+JSON, joined from the cached bytes without parsing them; `apps.mastodon.statuses` reads
+each tweet's members once (`Shown.fields`). Every list of tweets (a
 timeline page, a thread, search results, notifications, a stream event) goes through
 `resolve`; another API format is another presenter over the same values.
 """
@@ -16,7 +17,9 @@ import contextlib
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import orjson
 
 from apps.follows import selectors as follow_selectors
 from apps.tweets import cache, engagement, rendering, visibility
@@ -42,6 +45,12 @@ class Shown(NamedTuple):
     def original_id(self) -> int:
         """The original's id: a retweet's target, or the tweet's own."""
         return self.original.id if self.original is not None else self.id
+
+    def fields(self) -> dict[str, Any]:
+        """Its own members (apps.tweets.rendering.render_core) as values, for a presenter
+        that builds another format (the native one joins the bytes unparsed)."""
+        value: dict[str, Any] = orjson.loads(b"{" + self.core + b"}")
+        return value
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,12 @@ def likers_page(*, tweet_id: int, params: PageParams) -> list[tuple[int, int]]:
     return [(like.id, like.user_id) for like in likes]
 
 
+def retweeters_page(*, tweet_id: int, params: PageParams) -> list[tuple[int, int]]:
+    """(retweet id, user id) pairs of the live retweets of `tweet_id`, most recent first."""
+    retweets = Tweet.objects.filter(retweet_of_id=tweet_id, deleted_at__isnull=True).only("id", "author_id")
+    return [(retweet.id, retweet.author_id) for retweet in paginate_queryset(retweets, params)]
+
+
 def likes_page(*, user_id: int, params: PageParams) -> list[tuple[int, int]]:
     """(like id, tweet id) pairs of what `user_id` liked, most recent like first; deleted
     tweets left out."""
@@ -226,3 +232,20 @@ def hashtag_ids_page(*, tag: str, params: PageParams) -> list[int]:
         tag=tag, tweet__deleted_at__isnull=True, tweet__author__suspended_at__isnull=True
     ).only("tweet_id")
     return [row.tweet_id for row in paginate_queryset(queryset, params, id_field="tweet_id")]
+
+
+def public_ids_page(*, params: PageParams) -> list[int]:
+    """Newest-first ids of every live tweet (not retweets) by unsuspended authors: the
+    public timeline."""
+    queryset = Tweet.objects.filter(
+        deleted_at__isnull=True, retweet_of__isnull=True, author__suspended_at__isnull=True
+    ).only("id")
+    return [row.id for row in paginate_queryset(queryset, params)]
+
+
+def tweet_count_estimate() -> int:
+    """About how many tweets there are (the planner's estimate: no table scan)."""
+    with connections[read_alias()].cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = 'tweets_tweet'::regclass")
+        row = cursor.fetchone()
+    return max(int(row[0]), 0) if row else 0

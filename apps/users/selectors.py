@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import F
 from django.db.models.functions import Lower
@@ -175,3 +176,51 @@ def user_ids_by_username(*, usernames: Iterable[str], using: str | None = None) 
     if using is not None:
         queryset = queryset.using(using)
     return {username.lower(): (user_id, username) for user_id, username in queryset.values_list("id", "username")}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A user's public profile, as another API format presents it."""
+
+    id: int
+    username: str
+    display_name: str
+    bio: str
+    website: str
+    avatar_url: str
+    joined_at: datetime
+    followers_count: int
+    following_count: int
+    tweets_count: int
+
+
+_PROFILE_FIELDS = (
+    "id", "username", "display_name", "bio", "website", "avatar_url", "date_joined", "followers_count",
+    "following_count", "tweets_count",
+)  # fmt: skip
+
+
+def user_profiles(*, user_ids: Iterable[int]) -> dict[int, Profile]:
+    """The profiles of the visible users (active, not suspended) among `user_ids`; accounts
+    too new for the replica come from the primary."""
+
+    def found(ids: list[int], using: str | None) -> dict[int, Profile]:
+        queryset = User.objects.filter(pk__in=ids, is_active=True, suspended_at__isnull=True)
+        if using is not None:
+            queryset = queryset.using(using)
+        return {
+            row[0]: Profile(*row)  # the fields in Profile's order
+            for row in queryset.values_list(*_PROFILE_FIELDS)
+        }
+
+    wanted = list(user_ids)
+    profiles = found(wanted, None) if wanted else {}
+    young = unreplayed(u for u in wanted if u not in profiles)
+    if young:
+        profiles.update(found(young, PRIMARY))
+    return profiles
+
+
+def user_count_active() -> int:
+    """How many accounts are active and not suspended."""
+    return User.objects.filter(is_active=True, suspended_at__isnull=True).count()

@@ -68,9 +68,12 @@ INSTALLED_APPS = [
     "apps.media.apps.MediaConfig",
     "apps.messages.apps.MessagesConfig",
     "apps.devtools.apps.DevtoolsConfig",
+    "oauth2_provider",
+    "apps.mastodon.apps.MastodonConfig",
 ]
 
 MIDDLEWARE = [
+    "apps.mastodon.middleware.MastodonOriginMiddleware",
     "twitter.middleware.RequestIdMiddleware",
     "twitter.middleware.ServedByMiddleware",
     "twitter.api.admission.AdmissionMiddleware",
@@ -98,6 +101,8 @@ WRITE_MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls_write"
+# The URLs of requests the gateway marks as arriving at the Mastodon-compatible origin.
+MASTODON_URLCONF = "config.urls_mastodon_write"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -441,6 +446,17 @@ RATE_LIMIT_RULES = [
     ("POST", r"^/api/v1/auth/token/refresh$", "refresh", "ip"),
     ("POST", r"^/admin/login/$", "admin_login", "ip"),
     ("POST", r"^/admin/login/$", "admin_login_account", "ip+login"),
+    # The Mastodon-compatible origin's paths (apps.mastodon), in the same buckets.
+    ("POST", r"^/api/v1/statuses$", "post", "user"),
+    ("POST", r"^/api/v[12]/media$", "media", "user"),
+    ("DELETE", r"^/api/v1/statuses/[0-9]+$", "delete", "user"),
+    ("POST", r"^/api/v1/statuses/[0-9]+/unreblog$", "delete", "user"),
+    ("POST", r"^/api/v1/accounts/[0-9]+/follow$", "follow", "user"),
+    ("POST", r"^/api/v1/accounts$", "register", "ip"),
+    ("POST", r"^/api/v1/apps$", "register", "ip"),
+    ("POST", r"^/auth/sign_in$", "login", "ip"),
+    ("POST", r"^/auth/sign_in$", "login_account", "ip+login"),
+    ("POST", r"^/oauth/token$", "refresh", "ip"),
 ]
 
 # How often each process looks for sessions revoked elsewhere (logout, refresh-token reuse,
@@ -456,6 +472,44 @@ SIMPLE_JWT = {
     "SIGNING_KEY": JWT_SIGNING_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+
+# --- The Mastodon-compatible API (apps.mastodon; README "Mastodon clients") ---------------
+# Its users' access tokens live this long (Mastodon's never expire; revoking one ends it
+# everywhere within REVOCATION_POLL_SECONDS). App tokens and authorization codes live in
+# the database; tokens are stored as checksums only.
+OAUTH_ACCESS_TOKEN_SECONDS = env.int("OAUTH_ACCESS_TOKEN_SECONDS", default=365 * 24 * 3600)
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "apps.mastodon.scopes.Backend",
+    "OAUTH2_VALIDATOR_CLASS": "apps.mastodon.oauth.Validator",
+    "ACCESS_TOKEN_GENERATOR": "apps.mastodon.oauth.access_token",
+    "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": OAUTH_ACCESS_TOKEN_SECONDS,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "PKCE_REQUIRED": False,  # Mastodon's clients send a challenge or not; one sent is checked
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"],
+    # RFC 9700 (the OAuth security BCP): tokens stored as checksums only; no implicit or
+    # password grant, no "plain" PKCE, no tokens in query strings; a rotated refresh
+    # token used again ends its whole family.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+LOGIN_URL = "/auth/sign_in"
+# How long a process keeps an author's account (counts included) for statuses it shows.
+MASTODON_ACCOUNT_CACHE_SECONDS = env.float("MASTODON_ACCOUNT_CACHE_SECONDS", default=5.0)
+INSTANCE_TITLE = env.str("INSTANCE_TITLE", default="twitter")
+INSTANCE_DESCRIPTION = env.str("INSTANCE_DESCRIPTION", default="A microblogging platform anyone can run.")
+INSTANCE_CONTACT_EMAIL = env.str("INSTANCE_CONTACT_EMAIL", default="")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "twitter API",
@@ -525,6 +579,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "django.server": {"level": "WARNING"}},
 }
 
-# Usernames are unique case-insensitively by a functional constraint (users.User.Meta),
-# which the system check cannot see.
-SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+SILENCED_SYSTEM_CHECKS = [
+    # Usernames are unique case-insensitively by a functional constraint (users.User.Meta),
+    # which the system check cannot see.
+    "auth.W004",
+    # Mastodon's clients (Mastodon.py, toot and most apps) send no PKCE challenge, and
+    # native apps redirect to http://127.0.0.1 (RFC 8252): both stay allowed, as Mastodon
+    # allows them. A challenge that is sent is checked (S256 only).
+    "oauth2_provider.W008",
+    "oauth2_provider.W010",
+]

@@ -6,6 +6,7 @@ from config.settings.base import JWT_SIGNING_KEY, MIDDLEWARE, SECRET_KEY, SILENC
 
 SERVICE_ROLE = "read-api"
 ROOT_URLCONF = "config.urls_read"
+MASTODON_URLCONF = "config.urls_mastodon_read"
 DATABASE_ROUTERS = ["twitter.db.router.ReadReplicaRouter"]
 # No sessions, CSRF or Django auth middleware: the read-API is JWT-only and stateless.
 # The home timeline's hot path answers after the middleware that shape every response

@@ -92,10 +92,11 @@ def stack(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
         started.append(read)
         streaming, streaming_port = start_api("streaming", tmp_path)
         started.append(streaming)
-        gateway_port = free_port()
+        gateway_port, mastodon_port = free_port(), free_port()
         gateway = nginx.start(
             tmp_path / "nginx",
             gateway_port=gateway_port,
+            mastodon_port=mastodon_port,
             write_addr=f"127.0.0.1:{write_port}",
             read_addr=f"127.0.0.1:{read_port}",
             streaming_addr=f"127.0.0.1:{streaming_port}",
@@ -103,6 +104,7 @@ def stack(tmp_path: Path, transactional_db: None) -> Iterator[dict[str, Any]]:
         started.append(gateway)
         yield {
             "gateway": f"http://127.0.0.1:{gateway_port}",
+            "mastodon": f"http://127.0.0.1:{mastodon_port}",
             "write": f"http://127.0.0.1:{write_port}",
             "read": f"http://127.0.0.1:{read_port}",
             "streaming": f"http://127.0.0.1:{streaming_port}",

@@ -6,14 +6,20 @@ home timeline's hot path and the streaming process. A token whose signature is f
 whose claims are malformed (an `exp` that is not a number, a `user_id` that is not an
 id) is an invalid token, a 401, never a server error.
 
-A token carries `sid`, the session (refresh-token family) it descends from. Logging out,
+A token carries `sid`, the session (refresh-token family) it descends from. A token
+issued through OAuth (the Mastodon-compatible API, apps.mastodon) also carries `scope`,
+the scopes its user granted: such a token is good on that API only, where the scopes are
+checked; the native API refuses it (`native_access`). Its session is the token itself
+(`oauth_session_id`, from its SHA-256, the checksum the OAuth server stores in place of
+the token), so that revoking it needs nothing but that checksum. Logging out,
 or reusing a rotated refresh token, revokes the session (`twitter.api.revocations`, known
 in every process within a second, with no Redis call per request), so the access tokens
 of that session stop working at once, not when they expire.
 """
 
+import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import HttpRequest
 from rest_framework.request import Request
@@ -26,7 +32,9 @@ from twitter.api.fields import parse_id
 from twitter.api.revocations import revocations
 
 SESSION_CLAIM = "sid"
+SCOPE_CLAIM = "scope"
 _SESSION_MAX_LENGTH = 64
+_SCOPE_MAX_LENGTH = 1024
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,11 @@ class Access:
     session_id: str | None
     expires_at: float
     token: Token
+    scopes: frozenset[str] | None = None  # an OAuth token's granted scopes; None: a native token
+
+    @property
+    def is_oauth(self) -> bool:
+        return self.scopes is not None
 
 
 _verified: dict[bytes, Access] = {}
@@ -51,7 +64,16 @@ def _claims(token: Token) -> Access | None:
         return None
     if session is not None and not (isinstance(session, str) and 0 < len(session) <= _SESSION_MAX_LENGTH):
         return None
-    return Access(user_id=user_id, session_id=session, expires_at=float(exp), token=token)
+    scope = token.payload.get(SCOPE_CLAIM)
+    if scope is not None and not (isinstance(scope, str) and len(scope) <= _SCOPE_MAX_LENGTH):
+        return None
+    scopes = frozenset(scope.split()) if scope is not None else None
+    return Access(user_id=user_id, session_id=session, expires_at=float(exp), token=token, scopes=scopes)
+
+
+def oauth_session_id(checksum: str) -> str:
+    """The session of an OAuth token, from its SHA-256 (hex)."""
+    return "o" + checksum[:40]
 
 
 def verified_access(raw: bytes | str) -> Access | None:
@@ -64,6 +86,8 @@ def verified_access(raw: bytes | str) -> Access | None:
         access = _claims(AccessToken(key))  # type: ignore[arg-type]  # the stubs miss the raw-token form
     except (TokenError, TypeError, ValueError, OverflowError, KeyError, UnicodeError):
         return None
+    if access is not None and access.is_oauth:
+        access = replace(access, session_id=oauth_session_id(hashlib.sha256(key).hexdigest()))
     if access is not None:
         if len(_verified) >= _MAX_CACHED:
             _verified.clear()
@@ -90,10 +114,11 @@ def is_revoked(access: Access) -> bool:
     return not isinstance(issued, int | float) or issued <= revoked_before
 
 
-def session_revoke(*, user_id: int, session_id: str) -> None:
-    """The access tokens of this session stop working (until they would have expired),
-    and the user's open streams are told."""
-    revocations.revoke_session(user_id=user_id, session_id=session_id)
+def session_revoke(*, user_id: int, session_id: str, expires_at: float | None = None) -> None:
+    """The access tokens of this session stop working (until they would have expired:
+    `expires_at` for a token that outlives a native one), and the user's open streams
+    are told."""
+    revocations.revoke_session(user_id=user_id, session_id=session_id, expires_at=expires_at)
 
 
 def user_tokens_revoke(*, user_id: int) -> None:
@@ -102,9 +127,15 @@ def user_tokens_revoke(*, user_id: int) -> None:
     revocations.revoke_user(user_id=user_id)
 
 
+def native_access(access: Access | None) -> Access | None:
+    """The access when the native API takes it: not an OAuth token (their scopes are
+    checked by the API that issued them only)."""
+    return access if access is not None and not access.is_oauth else None
+
+
 class VerifiedTokenMixin:
     def get_validated_token(self, raw_token: bytes) -> Token:
-        access = verified_access(raw_token)
+        access = native_access(verified_access(raw_token))
         if access is None:
             raise InvalidToken({"detail": "The access token is invalid or expired.", "code": "token_not_valid"})
         return access.token
@@ -118,7 +149,10 @@ class StatelessTokenAuthentication(VerifiedTokenMixin, JWTStatelessUserAuthentic
     to ask whether it is active."""
 
 
-def request_access(request: Request | HttpRequest) -> Access | None:
-    """The verified access of a request that the admission middleware let through."""
+def request_access(request: Request | HttpRequest, *, oauth: bool = False) -> Access | None:
+    """The verified access of a request that the admission middleware let through: a
+    native token, or also an OAuth one with `oauth`."""
     access = getattr(request, "access", None)
-    return access if isinstance(access, Access) else None
+    if not isinstance(access, Access):
+        return None
+    return access if oauth or not access.is_oauth else None

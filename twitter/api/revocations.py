@@ -24,8 +24,15 @@ _SESSION, _USER = "s", "u"
 
 
 def _lifetime() -> int:
-    """How long a revocation must be remembered: an access token's whole life, and a minute."""
+    """How long a session's revocation must be remembered: a native access token's whole
+    life, and a minute."""
     return int(settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()) + 60
+
+
+def _user_lifetime() -> int:
+    """How long a user's revocation must be remembered: the longest life of any access
+    token (an OAuth token lives far longer than a native one), and a minute."""
+    return max(_lifetime(), int(settings.OAUTH_ACCESS_TOKEN_SECONDS) + 60)
 
 
 class Revocations:
@@ -93,21 +100,24 @@ class Revocations:
 
     # --- writing ---------------------------------------------------------------------
 
-    def revoke_session(self, *, user_id: int, session_id: str) -> None:
-        self._record(user_id, f"{_SESSION}:{session_id}")
+    def revoke_session(self, *, user_id: int, session_id: str, expires_at: float | None = None) -> None:
+        """`expires_at`: when the session's last token expires, if not within a native
+        token's life (an OAuth token)."""
+        forget_after = time.time() + _lifetime() if expires_at is None else expires_at + 60
+        self._record(user_id, f"{_SESSION}:{session_id}", forget_after)
         with self._lock:
-            self._sessions[session_id] = time.time() + _lifetime()
+            self._sessions[session_id] = forget_after
 
     def revoke_user(self, *, user_id: int) -> None:
         before = int(time.time())
-        self._record(user_id, f"{_USER}:{user_id}:{before}")
+        self._record(user_id, f"{_USER}:{user_id}:{before}", time.time() + _user_lifetime())
         with self._lock:
             self._users[user_id] = max(self._users.get(user_id, 0.0), float(before))
 
-    def _record(self, user_id: int, member: str) -> None:
+    def _record(self, user_id: int, member: str, forget_after: float) -> None:
         now = time.time()
         pipe = get_redis().pipeline(transaction=False)
-        pipe.zadd(keys.revocations(), {member: now + _lifetime()})
+        pipe.zadd(keys.revocations(), {member: forget_after})
         pipe.zremrangebyscore(keys.revocations(), "-inf", now)
         pipe.incr(keys.revocation_epoch())
         publish(pipe, keys.stream_control(user_id), b'{"event":"revoked"}')

@@ -1,0 +1,126 @@
+"""read-API: accounts, their statuses, followers and following, relationships (Mastodon's
+accounts)."""
+
+from django.http import HttpResponse
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.follows import selectors as follow_selectors
+from apps.mastodon.accounts import accounts_in_order, credential_account, profiles
+from apps.mastodon.api.base import MastodonView, bool_param, id_list_param, origin, signed_in, text_param, viewer_id
+from apps.mastodon.api.pages import statuses_response
+from apps.mastodon.relationships import relationships
+from apps.search import selectors as search_selectors
+from apps.timelines import selectors as timeline_selectors
+from apps.users import selectors as user_selectors
+from twitter.api.pagination import PageParams, page_params, paginated_response
+from twitter.errors import ApplicationError, NotFoundError
+
+ACCOUNT_NOT_FOUND = "Record not found"
+
+
+def _profile(user_id: int) -> user_selectors.Profile:
+    found = profiles.get([user_id]).get(user_id)
+    if found is None:
+        raise NotFoundError(ACCOUNT_NOT_FOUND)
+    return found
+
+
+class VerifyCredentialsApi(MastodonView):
+    scopes = {"GET": "read:accounts"}
+
+    def get(self, request: Request) -> Response:
+        user_id = signed_in(request)
+        found = user_selectors.user_profiles(user_ids=[user_id]).get(user_id)
+        if found is None:
+            raise NotFoundError(ACCOUNT_NOT_FOUND)
+        return Response(credential_account(found, origin(request)))
+
+
+class AccountApi(MastodonView):
+    def get(self, request: Request, user_id: int) -> Response:
+        return Response(accounts_in_order([_profile(user_id).id], origin(request))[0])
+
+
+class AccountLookupApi(MastodonView):
+    def get(self, request: Request) -> Response:
+        acct = text_param(request, "acct", query=True).strip().removeprefix("@")
+        username, _, domain = acct.partition("@")
+        host = request.get_host().split(":")[0]
+        if not username or (domain and domain.lower() != host.lower()):
+            raise NotFoundError(ACCOUNT_NOT_FOUND)
+        try:
+            user = user_selectors.user_get_by_username(username=username)
+        except NotFoundError as exc:
+            raise NotFoundError(ACCOUNT_NOT_FOUND) from exc
+        return Response(accounts_in_order([user.id], origin(request))[0])
+
+
+class AccountStatusesApi(MastodonView):
+    """A profile's statuses; `exclude_replies`, `exclude_reblogs` and `only_media` filter
+    each page (the next link goes on from the last status looked at), `pinned` is empty
+    (nothing is pinned here)."""
+
+    def get(self, request: Request, user_id: int) -> HttpResponse:
+        _profile(user_id)
+        params = page_params(request)
+        if bool_param(request, "pinned", query=True):
+            return statuses_response(request, [], params, cursors=[])
+        shown = timeline_selectors.user_tweets(user_id=user_id, viewer_id=viewer_id(request), params=params)
+        cursors = [tweet.id for tweet in shown]
+        no_replies = bool_param(request, "exclude_replies", query=True)
+        no_reblogs = bool_param(request, "exclude_reblogs", query=True)
+        only_media = bool_param(request, "only_media", query=True)
+        if no_replies or no_reblogs or only_media:
+            kept = []
+            for tweet in shown:
+                fields = (tweet.original or tweet).fields()
+                if (no_reblogs and tweet.original is not None) or (only_media and not fields.get("media")):
+                    continue
+                if no_replies and tweet.original is None and fields.get("reply_to_id") is not None:
+                    continue
+                kept.append(tweet)
+            shown = kept
+        return statuses_response(request, shown, params, cursors=cursors)
+
+
+class _AccountListApi(MastodonView):
+    def pairs(self, user_id: int, params: PageParams) -> list[tuple[int, int]]:
+        raise NotImplementedError
+
+    def get(self, request: Request, user_id: int) -> Response:
+        _profile(user_id)
+        params = page_params(request)
+        pairs = self.pairs(user_id, params)
+        accounts = accounts_in_order([other for _, other in pairs], origin(request))
+        return paginated_response(request, accounts, [cursor for cursor, _ in pairs], params)
+
+
+class FollowersApi(_AccountListApi):
+    def pairs(self, user_id: int, params: PageParams) -> list[tuple[int, int]]:
+        return follow_selectors.followers_page(user_id=user_id, params=params)
+
+
+class FollowingApi(_AccountListApi):
+    def pairs(self, user_id: int, params: PageParams) -> list[tuple[int, int]]:
+        return follow_selectors.following_page(user_id=user_id, params=params)
+
+
+class RelationshipsApi(MastodonView):
+    scopes = {"GET": "read:follows"}
+
+    def get(self, request: Request) -> Response:
+        others = id_list_param(request, "id", query=True)
+        return Response(relationships(signed_in(request), others))
+
+
+class AccountSearchApi(MastodonView):
+    scopes = {"GET": "read:accounts"}
+
+    def get(self, request: Request) -> Response:
+        query = text_param(request, "q", query=True)
+        limit = page_params(request).limit
+        if not query.strip():
+            raise ApplicationError("Invalid input.", fields={"q": ["Enter a name."]})
+        found = search_selectors.search_users(text=query, limit=limit)
+        return Response(accounts_in_order(found.items, origin(request)))

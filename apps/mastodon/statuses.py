@@ -1,0 +1,154 @@
+"""Mastodon's Status entity: a presenter over the tweets context's read model.
+
+`presentation.Shown` values (what a timeline page, a thread or a search resolves to) carry
+each tweet's cached members; `statuses` reads them once (`Shown.fields`) and builds each
+status with its author's account (apps.mastodon.accounts) and the viewer's flags. A
+retweet is a status whose `reblog` is the original, as Mastodon shows a boost.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from apps.mastodon import content
+from apps.mastodon.accounts import account, profiles
+from apps.tweets import engagement, entities, presentation
+from apps.users.selectors import Profile
+
+_FLAG_NAMES = {"liked": "favourited", "retweeted": "reblogged"}
+
+
+def attachment(media: dict[str, Any]) -> dict[str, Any]:
+    width, height = media.get("width"), media.get("height")
+    meta: dict[str, Any] = {}
+    if width and height:
+        size = {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
+        meta = {"original": size, "small": size}
+    return {
+        "id": str(media["id"]),
+        "type": "image",
+        "url": media["url"],
+        "preview_url": media["url"],
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": meta,
+        "description": None,
+        "blurhash": None,
+    }
+
+
+def _viewer_flags(bits: bytes) -> dict[str, bool]:
+    if not bits:
+        return {}
+    flags = {_FLAG_NAMES[flag.name]: bit == ord("1") for flag, bit in zip(engagement.FLAGS, bits, strict=True)}
+    return {**flags, "muted": False, "bookmarked": False, "pinned": False}
+
+
+def _status(tweet: presentation.Shown, authors: dict[int, Profile], origin: str) -> dict[str, Any] | None:
+    author = authors.get(tweet.author_id)
+    if author is None:
+        return None
+    fields = tweet.fields()
+    reblog = None
+    if tweet.original is not None:
+        reblog = _status(tweet.original, authors, origin)
+        if reblog is None:
+            return None
+    mentions = fields.get("mentions", [])
+    tags = sorted({tag["tag"].lower() for tag in fields.get("hashtags", [])})
+    return {
+        "id": fields["id"],
+        "uri": f"{origin}/users/{author.username}/statuses/{fields['id']}",
+        "url": f"{origin}/@{author.username}/{fields['id']}",
+        "created_at": fields["created_at"],
+        "edited_at": None,
+        "account": account(author, origin),
+        "content": ""
+        if reblog is not None
+        else content.render(fields["text"], mentions=mentions, hashtags=fields.get("hashtags", []), origin=origin),
+        "visibility": "public",
+        "sensitive": False,
+        "spoiler_text": "",
+        "language": None,
+        "in_reply_to_id": fields.get("reply_to_id"),
+        "in_reply_to_account_id": fields.get("reply_to_user_id"),
+        "reblog": reblog,
+        "media_attachments": [attachment(m) for m in fields.get("media", [])],
+        "mentions": [
+            {"id": m["id"], "username": m["username"], "acct": m["username"], "url": f"{origin}/@{m['username']}"}
+            for m in mentions
+        ],
+        "tags": [{"name": tag, "url": f"{origin}/tags/{tag}"} for tag in tags],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+        "application": None,
+        "replies_count": fields.get("reply_count", 0),
+        "reblogs_count": fields.get("retweet_count", 0),
+        "favourites_count": fields.get("like_count", 0),
+        **_viewer_flags(tweet.flags),
+    }
+
+
+def statuses(tweets: Sequence[presentation.Shown], origin: str) -> list[dict[str, Any]]:
+    """The statuses of a page (a tweet whose author cannot be shown is left out)."""
+    authors = {tweet.author_id for tweet in tweets} | {t.original.author_id for t in tweets if t.original is not None}
+    found = profiles.get(authors)
+    return [status for tweet in tweets if (status := _status(tweet, found, origin)) is not None]
+
+
+def direct_status(
+    *,
+    message_id: int,
+    text: str,
+    created_at: str,
+    media: list[dict[str, Any]],
+    author: Profile,
+    mentioned: dict[str, tuple[int, str]],
+    origin: str,
+) -> dict[str, Any]:
+    """A direct message as the status a Mastodon client sent it as (visibility direct)."""
+    mentions = [
+        {
+            "id": str(mentioned[m.value.lower()][0]),
+            "username": mentioned[m.value.lower()][1],
+            "start": m.start,
+            "end": m.end,
+        }
+        for m in entities.mentions(text)
+        if m.value.lower() in mentioned
+    ]
+    return {
+        "id": str(message_id),
+        "uri": f"{origin}/users/{author.username}/statuses/{message_id}",
+        "url": None,
+        "created_at": created_at,
+        "edited_at": None,
+        "account": account(author, origin),
+        "content": content.render(text, mentions=mentions, hashtags=[], origin=origin),
+        "visibility": "direct",
+        "sensitive": False,
+        "spoiler_text": "",
+        "language": None,
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "reblog": None,
+        "media_attachments": [attachment(m) for m in media],
+        "mentions": [
+            {"id": m["id"], "username": m["username"], "acct": m["username"], "url": f"{origin}/@{m['username']}"}
+            for m in mentions
+        ],
+        "tags": [],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+        "application": None,
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "favourited": False,
+        "reblogged": False,
+        "muted": False,
+        "bookmarked": False,
+        "pinned": False,
+    }

@@ -1,0 +1,96 @@
+"""Mastodon's streaming API in its HTTP (Server-Sent Events) form, in the streaming
+process: `user` (home timeline updates and deletions, and notifications),
+`user:notification` and `direct` (conversations), fed by the same per-user channels as
+the native streams (twitter.streams). Each event's data is the entity as JSON: a status
+for `update`, a status id for `delete`, a notification, a conversation.
+"""
+
+import functools
+from collections.abc import Callable
+
+import orjson
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+
+from apps.mastodon import scopes as scope_rules
+from apps.mastodon.conversations import conversations
+from apps.mastodon.notifications import notifications
+from apps.mastodon.statuses import statuses
+from apps.messages import selectors as message_selectors
+from apps.notifications import selectors as notification_selectors
+from apps.streaming.views import Source, channel_stream
+from apps.timelines import services as timeline_services
+from apps.tweets import presentation
+from twitter.api.auth import Access
+
+
+def _origin(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _status(origin: str, viewer: int, tweet_id: int) -> bytes | None:
+    excluded = timeline_services.exclusions(viewer_id=viewer, home=True)  # blocks and mutes
+    found = statuses(presentation.shown_by_id(tweet_ids=[tweet_id], viewer_id=viewer, excluded=excluded), origin)
+    return orjson.dumps(found[0]) if found else None
+
+
+def _notification(origin: str, viewer: int, notification_id: int) -> bytes | None:
+    item = notification_selectors.item_get(user_id=viewer, notification_id=notification_id)
+    found = notifications([item], viewer_id=viewer, origin=origin) if item is not None else []
+    return orjson.dumps(found[0]) if found else None
+
+
+def _conversation(origin: str, viewer: int, message_id: int) -> bytes | None:
+    message = message_selectors.message_for(viewer_id=viewer, message_id=message_id)
+    if message is None:
+        return None
+    view = message_selectors.conversation_get(viewer_id=viewer, conversation_id=message.conversation_id)
+    return orjson.dumps(conversations([view], viewer_id=viewer, origin=origin)[0])
+
+
+def _deleted_status(event: str, message: dict[str, object]) -> bytes | None:
+    return str(message["id"]).encode()
+
+
+def _nothing(event: str, message: dict[str, object]) -> bytes | None:
+    return None
+
+
+def _accepting(scope: str) -> Callable[[Access | None], Access | None]:
+    def accept(access: Access | None) -> Access | None:
+        if access is None or (access.scopes is not None and not scope_rules.covers(access.scopes, scope)):
+            return None
+        return access
+
+    return accept
+
+
+async def user(request: HttpRequest) -> HttpResponseBase:
+    origin = _origin(request)
+    return await channel_stream(
+        request,
+        accept=_accepting("read:statuses"),
+        sources={
+            "home": Source(functools.partial(_status, origin), removed=_deleted_status),
+            "notifications": Source(functools.partial(_notification, origin), event="notification"),
+        },
+    )
+
+
+async def user_notification(request: HttpRequest) -> HttpResponseBase:
+    origin = _origin(request)
+    return await channel_stream(
+        request,
+        accept=_accepting("read:notifications"),
+        sources={"notifications": Source(functools.partial(_notification, origin), event="notification")},
+    )
+
+
+async def direct(request: HttpRequest) -> HttpResponseBase:
+    origin = _origin(request)
+    conversation = Source(functools.partial(_conversation, origin), names={"message": "conversation"}, removed=_nothing)
+    return await channel_stream(request, accept=_accepting("read:statuses"), sources={"direct": conversation})
+
+
+async def health(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(b"OK", content_type="text/plain")
