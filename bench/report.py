@@ -61,6 +61,7 @@ def _read_targets(s: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
             pull_ratio,
         ),
         *_cluster_rows(s),
+        *_mastodon_rows(s),
         _row(
             "CPU per warm read: read-API + Redis (whole system)",
             f"{_ms_per_request(warm, 'read-api', 'redis')} ms"
@@ -68,6 +69,25 @@ def _read_targets(s: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
             "reported (peer: 0.68 ms)",
             True,
         ),
+    ]
+
+
+def _mastodon_rows(s: dict[str, Any]) -> list[dict[str, Any]]:
+    """The same warm home read on the Mastodon-compatible API (its JSON, its tokens)."""
+    warm, mastodon = s["read_warm_direct"], s.get("read_warm_mastodon")
+    if mastodon is None:
+        return []
+    ratio = _ratio(mastodon["rps"], warm["rps"])
+    return [
+        _row(
+            "read_warm_mastodon (read-API, Mastodon's JSON)",
+            f"{mastodon['rps']} req/s, p99 {mastodon['p99_ms']} ms, errors {mastodon['errors']};"
+            f" CPU {_ms_per_request(mastodon, 'read-api', 'redis')} ms per read",
+            ">= 0.5x read_warm",
+            (ratio or 0) >= 0.5 and mastodon["errors"] == 0,
+            f"read_warm {warm['rps']} req/s (rounds {_rounds(mastodon)} / {_rounds(warm)})",
+            ratio,
+        )
     ]
 
 

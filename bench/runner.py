@@ -30,6 +30,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.follows import suggestions
 from apps.follows.bulk import follows_bulk_load
+from apps.mastodon import oauth as mastodon_oauth
 from apps.timelines import feeds, selectors, services
 from apps.users.bulk import BulkUser, users_bulk_load
 from apps.users.models import User
@@ -158,10 +159,17 @@ class Bench:
         )
         self.results["seed_seconds"] = round(time.monotonic() - started, 1)
 
-    def _users_file(self, name: str, user_ids: list[int]) -> Path:
+    def _users_file(self, name: str, user_ids: list[int], *, oauth_scopes: list[str] | None = None) -> Path:
+        """Each user's id and a token: a native one, or one a Mastodon app would hold."""
         path = self.out / f"{name}.users"
         users = User.objects.in_bulk(user_ids)
-        path.write_text("".join(f"{uid} {AccessToken.for_user(users[uid])}\n" for uid in user_ids if uid in users))
+
+        def token(user: User) -> str:
+            if oauth_scopes is not None:
+                return mastodon_oauth.signed_token(user_id=user.pk, scopes=oauth_scopes)
+            return str(AccessToken.for_user(user))
+
+        path.write_text("".join(f"{uid} {token(users[uid])}\n" for uid in user_ids if uid in users))
         return path
 
     def pick_users(self) -> None:
@@ -335,6 +343,7 @@ class Bench:
         *,
         duration: int | None = None,
         connections_count: int | None = None,
+        client_api: str | None = None,
     ) -> dict[str, Any]:
         connections_count = connections_count or self.opt.connections
         threads = str(min(2, connections_count))  # wrk wants a connection per thread at least
@@ -344,6 +353,7 @@ class Bench:
             "BENCH_MODE": mode,
             "BENCH_PATH": path,
             "BENCH_THREADS": threads,
+            **({"BENCH_CLIENT_API": client_api} if client_api else {}),
         }
         argv = [
             "wrk",
@@ -388,9 +398,11 @@ class Bench:
         self._drain()  # the worker finishes what setting up queued before anything is timed
         readers = self._users_file("readers", self.readers)
         home = "/api/v1/timelines/home"
+        mastodon_readers = self._users_file("mastodon-readers", self.readers, oauth_scopes=["read", "write"])
         direct: list[dict[str, Any]] = []
         ceiling: list[dict[str, Any]] = []
         cluster: list[dict[str, Any]] = []
+        mastodon: list[dict[str, Any]] = []
         if self.cluster_url:
             self._warm_cluster(readers, home)
         for number in range(1, self.opt.rounds + 1):
@@ -398,10 +410,15 @@ class Bench:
             self._log_run(f"  round {number} read-api", direct[-1])
             ceiling.append(self.wrk(self.stack.url("ceiling"), readers, "query", "/"))
             self._log_run(f"  round {number} ceiling", ceiling[-1])
+            mastodon.append(
+                self.wrk(self.stack.url("read-api"), mastodon_readers, "token", home, client_api="mastodon")
+            )
+            self._log_run(f"  round {number} read-api (Mastodon)", mastodon[-1])
             if self.cluster_url:
                 cluster.append(self.wrk(self.stack.url("read-api-cluster"), readers, "token", home))
                 self._log_run(f"  round {number} read-api (cluster)", cluster[-1])
         self._scenario("read_warm_direct", _median_round(direct))
+        self._scenario("read_warm_mastodon", _median_round(mastodon))
         if cluster:
             self._scenario("read_warm_cluster", _median_round(cluster))
         self.results["baselines"]["ceiling"] = _median_round(ceiling)

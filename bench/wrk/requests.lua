@@ -2,13 +2,15 @@
 -- Environment: BENCH_USERS (the file), BENCH_MODE ("token": GET BENCH_PATH with a bearer
 -- token; "query": GET BENCH_PATH?u=<id>; "mixed": 90% home reads, 10% tweets; "once":
 -- each user once, then the thread stops; "write": POST a tweet with a bearer token;
--- "write_query": POST a tweet to BENCH_PATH?u=<id>), BENCH_PATH.
+-- "write_query": POST a tweet to BENCH_PATH?u=<id>), BENCH_PATH; BENCH_CLIENT_API, when set,
+-- is sent as X-Client-API (the gateway's mark of the Mastodon-compatible origin).
 local users = {}
 local mode = os.getenv("BENCH_MODE") or "token"
 local path = os.getenv("BENCH_PATH") or "/api/v1/timelines/home"
 local step = tonumber(os.getenv("BENCH_THREADS") or "2")
 local counter = 0
 local created = 0
+local client_api = os.getenv("BENCH_CLIENT_API")
 
 for line in io.lines(os.getenv("BENCH_USERS")) do
   local id, token = line:match("^(%d+) (%S+)$")
@@ -50,6 +52,7 @@ function request()
       '{"text": "bench write ' .. counter .. '"}')
   end
   local headers = {["Authorization"] = "Bearer " .. user.token}
+  if client_api then headers["X-Client-API"] = client_api end
   if mode == "mixed" and math.random(10) == 1 then
     headers["Content-Type"] = "application/json"
     counter = counter + 1
