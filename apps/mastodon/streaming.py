@@ -7,6 +7,7 @@ for `update`, a status id for `delete`, a notification, a conversation.
 
 import functools
 from collections.abc import Callable
+from typing import NamedTuple
 
 import orjson
 from django.http import HttpRequest, HttpResponse
@@ -56,7 +57,9 @@ def _nothing(event: str, message: dict[str, object]) -> bytes | None:
     return None
 
 
-def _accepting(scope: str) -> Callable[[Access | None], Access | None]:
+def accepting(scope: str) -> Callable[[Access | None], Access | None]:
+    """Tokens good for a stream: a native one, or an OAuth one granting `scope`."""
+
     def accept(access: Access | None) -> Access | None:
         if access is None or (access.scopes is not None and not scope_rules.covers(access.scopes, scope)):
             return None
@@ -65,31 +68,46 @@ def _accepting(scope: str) -> Callable[[Access | None], Access | None]:
     return accept
 
 
+def _updates(origin: str) -> Source:
+    return Source(functools.partial(_status, origin), removed=_deleted_status)
+
+
+def _notifications(origin: str) -> Source:
+    return Source(functools.partial(_notification, origin), event="notification")
+
+
+def _conversations(origin: str) -> Source:
+    return Source(functools.partial(_conversation, origin), names={"message": "conversation"}, removed=_nothing)
+
+
+class Stream(NamedTuple):
+    scope: str  # what the token must grant
+    sources: Callable[[str], dict[str, Source]]  # by the origin, the viewer's channels by name
+
+
+# Mastodon's streams by name (the WebSocket's `stream`; the HTTP paths below).
+STREAMS = {
+    "user": Stream("read:statuses", lambda origin: {"home": _updates(origin), "notifications": _notifications(origin)}),
+    "user:notification": Stream("read:notifications", lambda origin: {"notifications": _notifications(origin)}),
+    "direct": Stream("read:statuses", lambda origin: {"direct": _conversations(origin)}),
+}
+
+
+async def _http(request: HttpRequest, name: str) -> HttpResponseBase:
+    stream = STREAMS[name]
+    return await channel_stream(request, accept=accepting(stream.scope), sources=stream.sources(_origin(request)))
+
+
 async def user(request: HttpRequest) -> HttpResponseBase:
-    origin = _origin(request)
-    return await channel_stream(
-        request,
-        accept=_accepting("read:statuses"),
-        sources={
-            "home": Source(functools.partial(_status, origin), removed=_deleted_status),
-            "notifications": Source(functools.partial(_notification, origin), event="notification"),
-        },
-    )
+    return await _http(request, "user")
 
 
 async def user_notification(request: HttpRequest) -> HttpResponseBase:
-    origin = _origin(request)
-    return await channel_stream(
-        request,
-        accept=_accepting("read:notifications"),
-        sources={"notifications": Source(functools.partial(_notification, origin), event="notification")},
-    )
+    return await _http(request, "user:notification")
 
 
 async def direct(request: HttpRequest) -> HttpResponseBase:
-    origin = _origin(request)
-    conversation = Source(functools.partial(_conversation, origin), names={"message": "conversation"}, removed=_nothing)
-    return await channel_stream(request, accept=_accepting("read:statuses"), sources={"direct": conversation})
+    return await _http(request, "direct")
 
 
 async def health(request: HttpRequest) -> HttpResponse:

@@ -82,30 +82,46 @@ async def _revoked(access: Access, *, reload: bool = False) -> bool:
 
 
 @dataclass
-class _Admitted:
+class Admitted:
+    """A viewer let in, and their stream's slot."""
+
     access: Access
     stream_id: str
 
 
-async def _admit(
-    request: HttpRequest, accept: Callable[[Access | None], Access | None] = native_access
-) -> _Admitted | JsonResponse:
-    """The stream's viewer, with a slot of their own; `accept` says which tokens are good
-    here (native ones, by default)."""
-    raw = bearer_token(request) or request.GET.get("access_token", "")
+async def admit(raw: str, accept: Callable[[Access | None], Access | None]) -> "Admitted | Refused":
+    """A stream's viewer for token `raw`, with a slot of their own; `accept` says which
+    tokens are good here."""
     access = accept(verified_access(raw)) if raw else None
     if access is None:
-        return _error(request, 401, "not_authenticated", "A valid access token is required.")
+        return Refused(401, "not_authenticated", "A valid access token is required.")
     try:
         if await _revoked(access):
-            return _error(request, 401, "token_revoked", "This session has ended: sign in again.")
+            return Refused(401, "token_revoked", "This session has ended: sign in again.")
         stream_id = uuid.uuid4().hex
         if not await _claim_slot(access.user_id, stream_id):
             cap = settings.STREAMS_PER_ACCOUNT
-            return _error(request, 429, "too_many_streams", f"An account may have {cap} streams open at once.")
+            return Refused(429, "too_many_streams", f"An account may have {cap} streams open at once.")
     except (aioredis.ConnectionError, aioredis.TimeoutError):
-        return _error(request, 503, "service_unavailable", "Streaming is unavailable; try again shortly.")
-    return _Admitted(access=access, stream_id=stream_id)
+        return Refused(503, "service_unavailable", "Streaming is unavailable; try again shortly.")
+    return Admitted(access=access, stream_id=stream_id)
+
+
+@dataclass(frozen=True)
+class Refused:
+    status: int
+    code: str
+    message: str
+
+
+async def _admit(
+    request: HttpRequest, accept: Callable[[Access | None], Access | None] = native_access
+) -> Admitted | JsonResponse:
+    """`admit` for an HTTP stream (native tokens by default), a JSON error if refused."""
+    admitted = await admit(bearer_token(request) or request.GET.get("access_token", ""), accept)
+    if isinstance(admitted, Refused):
+        return _error(request, admitted.status, admitted.code, admitted.message)
+    return admitted
 
 
 # Drop the expired entries of an account's open streams, add this one, and count them:
@@ -216,46 +232,70 @@ def _end(code: str, message: str) -> bytes:
 _ID_ONLY = frozenset({"delete", "message_deleted"})
 
 
-async def _events(
-    admitted: _Admitted,
+@dataclass(frozen=True)
+class Event:
+    """One event of a stream: its name, its data, and its id when a client may resume
+    after it."""
+
+    name: str
+    data: bytes
+    event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Beat:
+    """Nothing happened for STREAMING_HEARTBEAT_SECONDS (or the stream just opened)."""
+
+
+@dataclass(frozen=True)
+class Ended:
+    """The stream is over: its token expired or its session was revoked."""
+
+    code: str
+    message: str
+
+
+async def live(
+    admitted: Admitted,
     sources: dict[str, Source],
-    missed: Callable[[], list[tuple[int, bytes]]] | None,
+    missed: Callable[[], list[tuple[int, bytes]]] | None = None,
     *,
     missed_event: str = "update",
-) -> AsyncIterator[bytes]:
-    """The stream's frames: what was `missed` first (of the first source's channel), then
-    the live messages of each channel in `sources`, as its source renders them."""
+) -> AsyncIterator[Event | Beat | Ended]:
+    """A stream's events: a first beat once it listens, what was `missed` (of the first
+    source's channel), then the live messages of each channel in `sources`, as its source
+    renders them, with a beat when nothing happens; an `Ended` is the last."""
     viewer, stream_id = admitted.access.user_id, admitted.stream_id
     control = keys.stream_control(viewer)
     by_channel = {channel.encode(): source for channel, source in sources.items()}
     queue = await hub.subscribe([*sources, control])
     try:
         await _listen(viewer, stream_id)
-        yield b": connected\n\n"
+        yield Beat()
         last = dict.fromkeys(by_channel, 0)  # per channel: each has its own ids
         if missed is not None:
             first = next(iter(by_channel))
             for event_id, data in await _in_renderer(missed):
-                yield _frame(missed_event, data, event_id)
+                yield Event(missed_event, data, event_id)
                 last[first] = event_id
         heartbeat = settings.STREAMING_HEARTBEAT_SECONDS
         while True:
             expires_in = admitted.access.expires_at - time.time()
             if expires_in <= 0:
-                yield _end("token_expired", "The access token expired: reconnect with a fresh one.")
+                yield Ended("token_expired", "The access token expired: reconnect with a fresh one.")
                 return
             try:
                 channel, raw = await asyncio.wait_for(queue.get(), timeout=min(heartbeat, expires_in))
             except TimeoutError:
                 if admitted.access.expires_at > time.time():
                     await _listen(viewer, stream_id)
-                    yield b": heartbeat\n\n"
+                    yield Beat()
                 continue
             message = orjson.loads(raw)
             source = by_channel.get(channel)
             if source is None:  # the control channel
                 if message.get("event") == "revoked" and await _revoked(admitted.access, reload=True):
-                    yield _end("token_revoked", "This session has ended: sign in again.")
+                    yield Ended("token_revoked", "This session has ended: sign in again.")
                     return
                 continue
             event_id = int(message["id"])
@@ -263,7 +303,7 @@ async def _events(
             if event in _ID_ONLY:
                 removed = source.removed(event, message)
                 if removed is not None:
-                    yield _frame(source.names.get(event, event), removed)
+                    yield Event(source.names.get(event, event), removed)
                 continue
             if event_id <= last[channel]:
                 continue  # already sent while catching up
@@ -273,12 +313,32 @@ async def _events(
                 logger.exception("stream of user %s could not render event %s", viewer, event_id)
                 continue
             if rendered is not None:
-                yield _frame(source.names.get(event, event), rendered, event_id)
+                yield Event(source.names.get(event, event), rendered, event_id)
                 last[channel] = max(last[channel], event_id)
     finally:
         await hub.unsubscribe([*sources, control], queue)
         with contextlib.suppress(aioredis.ConnectionError, aioredis.TimeoutError):
             await hub.client().zrem(keys.open_streams(viewer), stream_id)
+
+
+async def _events(
+    admitted: Admitted,
+    sources: dict[str, Source],
+    missed: Callable[[], list[tuple[int, bytes]]] | None,
+    *,
+    missed_event: str = "update",
+) -> AsyncIterator[bytes]:
+    """The stream as Server-Sent Events: a comment for each beat (the first says the
+    stream is connected), an `end` event last."""
+    connected = False
+    async for item in live(admitted, sources, missed, missed_event=missed_event):
+        if isinstance(item, Event):
+            yield _frame(item.name, item.data, item.event_id)
+        elif isinstance(item, Beat):
+            yield b": heartbeat\n\n" if connected else b": connected\n\n"
+            connected = True
+        else:
+            yield _end(item.code, item.message)
 
 
 def _stream(request: HttpRequest, body: AsyncIterator[bytes]) -> StreamingHttpResponse:
@@ -354,6 +414,9 @@ async def channel_stream(
     admitted = await _admit(request, accept)
     if isinstance(admitted, JsonResponse):
         return admitted
-    viewer = admitted.access.user_id
-    by_channel = {CHANNELS[name](viewer): source for name, source in sources.items()}
-    return _stream(request, _events(admitted, by_channel, missed=None))
+    return _stream(request, _events(admitted, viewer_channels(admitted.access.user_id, sources), missed=None))
+
+
+def viewer_channels(viewer: int, sources: dict[str, Source]) -> dict[str, Source]:
+    """The viewer's channels for sources by name in CHANNELS (what `live` reads)."""
+    return {CHANNELS[name](viewer): source for name, source in sources.items()}

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import html
 import io
+import json
 import os
 import re
 import secrets
@@ -18,12 +19,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+import websocket
 from mastodon import Mastodon, StreamListener
 from PIL import Image
 
 from devstack.procs import Process
 from tests.factories import PASSWORD, UserFactory
 from tests.integration.conftest import eventually, start_worker
+from twitter import keys
+from twitter.redis import get_redis
 
 pytestmark = [pytest.mark.integration]
 
@@ -175,6 +179,51 @@ def _session(alice: Mastodon, bob: Mastodon, me: Any, bob_events: "Listener", al
 
     with pytest.raises(Exception, match="422"):
         alice.status_post("followers only", visibility="private")
+
+
+def test_the_websocket_streams_to_mastodon_py(stack: dict[str, Any], worker: Process) -> None:
+    """Mastodon.py over one WebSocket: a subscription to `user` gets the statuses of the
+    accounts followed and the notifications; a bad token never gets a socket."""
+    base = stack["mastodon"]
+    client_id, client_secret = Mastodon.create_app("ws", api_base_url=base, redirect_uris=OOB, request_timeout=30)
+
+    def account(name: str) -> Mastodon:
+        api = Mastodon(client_id=client_id, client_secret=client_secret, api_base_url=base, request_timeout=30)
+        api.create_account(name, PASSWORD, f"{name}@example.com", agreement=True)
+        return api
+
+    alice, bob = account("wsalice"), account("wsbob")
+    bob.account_follow(alice.account_verify_credentials().id)
+    events = Listener()
+    handle = bob.stream_open_websocket(events)
+    try:
+        bob.stream_user(events, websocket_handle=handle)
+        assert bob.stream_healthy()
+        bob_id = int(bob.account_verify_credentials().id)
+        # The subscription listens once the streaming process counts bob among the
+        # listeners (workers publish only to them).
+        eventually(
+            lambda: get_redis().zscore(keys.stream_listeners(), str(bob_id)) is not None,
+            what="bob's subscription listening",
+        )
+        posted = alice.status_post("over the socket")
+        eventually(lambda: [s for s in events.updates if s.id == posted.id], what="the status on bob's socket")
+        alice.status_favourite(bob.status_post("favourite me").id)
+        eventually(lambda: [n for n in events.notifications if n.type == "favourite"], what="a notification")
+    finally:
+        handle.close()
+
+    socket_url = base.replace("http://", "ws://") + "/api/v1/streaming"
+    with pytest.raises(websocket.WebSocketBadStatusException):
+        websocket.create_connection(socket_url + "?access_token=not-a-token&stream=user", timeout=10)
+    raw = websocket.create_connection(f"{socket_url}?access_token={bob.access_token}", timeout=10)
+    try:
+        raw.send('{"type": "subscribe", "stream": "public:remote"}')
+        assert json.loads(raw.recv()) == {"error": "Unknown stream type: public:remote"}
+        raw.send("not json")
+        assert json.loads(raw.recv()) == {"error": "Could not parse the message as JSON"}
+    finally:
+        raw.close()
 
 
 def test_the_authorization_code_with_pkce_through_the_consent_page(stack: dict[str, Any]) -> None:
