@@ -147,6 +147,16 @@ def stream_direct(user_id: int) -> str:
     return f"stream:direct:{user_id}"
 
 
+def stream_public() -> str:
+    """Pub/sub channel: every new original tweet, and every deleted tweet."""
+    return "stream:public"
+
+
+def stream_hashtag(tag: str) -> str:
+    """Pub/sub channel: new tweets using `tag` (case-folded)."""
+    return f"stream:hashtag:{tag}"
+
+
 def stream_listeners() -> str:
     """Sorted set: user id -> until when they have a live stream open (Unix time)."""
     return "stream:listeners"

@@ -89,3 +89,14 @@ def publish_direct(user_ids: Sequence[int], *, event: str, message_id: int, conv
         return
     message = orjson.dumps({"event": event, "id": str(message_id), "conversation_id": str(conversation_id)})
     publish([keys.stream_direct(user_id) for user_id in watching], message)
+
+
+def publish_public(*, tweet_id: int, hashtags: Sequence[str]) -> None:
+    """Tell whoever watches the public stream, and each hashtag's, of a new tweet (one
+    message a channel, however many listen, or none)."""
+    message = orjson.dumps({"event": "update", "id": str(tweet_id)})
+    publish([keys.stream_public(), *(keys.stream_hashtag(tag) for tag in hashtags)], message)
+
+
+def publish_public_delete(*, tweet_id: int) -> None:
+    publish([keys.stream_public()], orjson.dumps({"event": "delete", "id": str(tweet_id)}))

@@ -27,6 +27,7 @@ class _Profiles:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[int, tuple[float, Profile]] = {}
+        self._accounts: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}  # rendered, by origin
 
     def get(self, user_ids: Iterable[int]) -> dict[int, Profile]:
         wanted = set(user_ids)
@@ -43,12 +44,32 @@ class _Profiles:
             found.update(fresh)
         return found
 
+    def accounts(self, user_ids: Iterable[int], origin: str) -> dict[int, dict[str, Any]]:
+        """The Account entities of the visible users among `user_ids`, as this origin
+        shows them (built once per process while their profile is kept)."""
+        now = time.monotonic()
+        wanted = set(user_ids)
+        found = {u: e[1] for u in wanted if (e := self._accounts.get((u, origin))) is not None and e[0] > now}
+        missing = wanted - found.keys()
+        if missing:
+            fresh = {u: account(p, origin) for u, p in self.get(missing).items()}
+            expires = now + float(settings.MASTODON_ACCOUNT_CACHE_SECONDS)
+            with self._lock:
+                if len(self._accounts) + len(fresh) > _MAX_CACHED:
+                    self._accounts.clear()
+                self._accounts.update({(u, origin): (expires, entity) for u, entity in fresh.items()})
+            found.update(fresh)
+        return found
+
     def forget(self, user_id: int | None = None) -> None:
         with self._lock:
             if user_id is None:
                 self._entries.clear()
+                self._accounts.clear()
             else:
                 self._entries.pop(user_id, None)
+                for key in [key for key in self._accounts if key[0] == user_id]:
+                    del self._accounts[key]
 
 
 profiles = _Profiles()

@@ -44,35 +44,44 @@ def _viewer_flags(bits: bytes) -> dict[str, bool]:
     return {**flags, "muted": False, "bookmarked": False, "pinned": False}
 
 
-def _status(tweet: presentation.Shown, authors: dict[int, Profile], origin: str) -> dict[str, Any] | None:
-    author = authors.get(tweet.author_id)
-    if author is None:
-        return None
-    fields = tweet.fields()
-    reblog = None
-    if tweet.original is not None:
-        reblog = _status(tweet.original, authors, origin)
-        if reblog is None:
-            return None
+class _Fixed:
+    """What never changes in a status as this origin shows it (its text, entities, media,
+    links), built once per process for each (tweet, origin) while it is asked for."""
+
+    _MAX = 20_000
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def get(self, tweet_id: int, fields: dict[str, Any], username: str, origin: str) -> dict[str, Any]:
+        key = (tweet_id, origin)
+        found = self._entries.get(key)
+        if found is None:
+            found = _fixed(fields, username, origin)
+            if len(self._entries) >= self._MAX:
+                self._entries.clear()
+            self._entries[key] = found
+        return found
+
+
+def _fixed(fields: dict[str, Any], username: str, origin: str) -> dict[str, Any]:
     mentions = fields.get("mentions", [])
     tags = sorted({tag["tag"].lower() for tag in fields.get("hashtags", [])})
     return {
         "id": fields["id"],
-        "uri": f"{origin}/users/{author.username}/statuses/{fields['id']}",
-        "url": f"{origin}/@{author.username}/{fields['id']}",
+        "uri": f"{origin}/users/{username}/statuses/{fields['id']}",
+        "url": f"{origin}/@{username}/{fields['id']}",
         "created_at": fields["created_at"],
         "edited_at": None,
-        "account": account(author, origin),
-        "content": ""
-        if reblog is not None
-        else content.render(fields["text"], mentions=mentions, hashtags=fields.get("hashtags", []), origin=origin),
+        "content": content.render(
+            fields["text"], mentions=mentions, hashtags=fields.get("hashtags", []), origin=origin
+        ),
         "visibility": "public",
         "sensitive": False,
         "spoiler_text": "",
         "language": None,
         "in_reply_to_id": fields.get("reply_to_id"),
         "in_reply_to_account_id": fields.get("reply_to_user_id"),
-        "reblog": reblog,
         "media_attachments": [attachment(m) for m in fields.get("media", [])],
         "mentions": [
             {"id": m["id"], "username": m["username"], "acct": m["username"], "url": f"{origin}/@{m['username']}"}
@@ -83,18 +92,39 @@ def _status(tweet: presentation.Shown, authors: dict[int, Profile], origin: str)
         "card": None,
         "poll": None,
         "application": None,
-        "replies_count": fields.get("reply_count", 0),
-        "reblogs_count": fields.get("retweet_count", 0),
-        "favourites_count": fields.get("like_count", 0),
-        **_viewer_flags(tweet.flags),
     }
+
+
+_fixed_parts = _Fixed()
+
+
+def _status(tweet: presentation.Shown, accounts: dict[int, dict[str, Any]], origin: str) -> dict[str, Any] | None:
+    account_entity = accounts.get(tweet.author_id)
+    if account_entity is None:
+        return None
+    reblog = None
+    if tweet.original is not None:
+        reblog = _status(tweet.original, accounts, origin)
+        if reblog is None:
+            return None
+    fields = tweet.fields()
+    status = dict(_fixed_parts.get(tweet.id, fields, account_entity["username"], origin))
+    if reblog is not None:
+        status["content"] = ""  # a boost says nothing of its own
+    status["account"] = account_entity
+    status["reblog"] = reblog
+    status["replies_count"] = fields.get("reply_count", 0)
+    status["reblogs_count"] = fields.get("retweet_count", 0)
+    status["favourites_count"] = fields.get("like_count", 0)
+    status.update(_viewer_flags(tweet.flags))
+    return status
 
 
 def statuses(tweets: Sequence[presentation.Shown], origin: str) -> list[dict[str, Any]]:
     """The statuses of a page (a tweet whose author cannot be shown is left out)."""
     authors = {tweet.author_id for tweet in tweets} | {t.original.author_id for t in tweets if t.original is not None}
-    found = profiles.get(authors)
-    return [status for tweet in tweets if (status := _status(tweet, found, origin)) is not None]
+    accounts = profiles.accounts(authors, origin)
+    return [status for tweet in tweets if (status := _status(tweet, accounts, origin)) is not None]
 
 
 def direct_status(

@@ -1,7 +1,8 @@
 """Mastodon's streaming API in its HTTP (Server-Sent Events) form, in the streaming
-process: `user` (home timeline updates and deletions, and notifications),
-`user:notification` and `direct` (conversations), fed by the same per-user channels as
-the native streams (twitter.streams). Each event's data is the entity as JSON: a status
+process (apps.mastodon.websocket serves the same streams over a WebSocket): `user` (home
+timeline updates and deletions, and notifications), `user:notification`, `direct`
+(conversations), `public` (every new original status, and deletions) and `hashtag`, fed
+by the same channels as the native streams (twitter.streams). Each event's data is the entity as JSON: a status
 for `update`, a status id for `delete`, a notification, a conversation.
 """
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import orjson
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 
 from apps.mastodon import scopes as scope_rules
@@ -21,7 +22,7 @@ from apps.messages import selectors as message_selectors
 from apps.notifications import selectors as notification_selectors
 from apps.streaming.views import Source, channel_stream
 from apps.timelines import services as timeline_services
-from apps.tweets import presentation
+from apps.tweets import entities, presentation
 from twitter.api.auth import Access
 
 
@@ -80,22 +81,55 @@ def _conversations(origin: str) -> Source:
     return Source(functools.partial(_conversation, origin), names={"message": "conversation"}, removed=_nothing)
 
 
+def _deletions(origin: str) -> Source:
+    """Only the deletions of a channel (a hashtag stream's from the public channel)."""
+    return Source(_no_update, removed=_deleted_status)
+
+
+def _no_update(viewer: int, tweet_id: int) -> bytes | None:
+    return None
+
+
 class Stream(NamedTuple):
     scope: str  # what the token must grant
-    sources: Callable[[str], dict[str, Source]]  # by the origin, the viewer's channels by name
+    sources: Callable[[str, str], dict[str, Source]]  # by origin and tag, the channels by name
+    tagged: bool = False  # the stream needs a `tag`
 
 
-# Mastodon's streams by name (the WebSocket's `stream`; the HTTP paths below).
+def _hashtag(origin: str, tag: str) -> dict[str, Source]:
+    return {f"hashtag:{tag}": _updates(origin), "public": _deletions(origin)}
+
+
+# Mastodon's streams by name (the WebSocket's `stream`; the HTTP paths below). Every
+# status here is local: `public:local` is `public`, `hashtag:local` is `hashtag`.
 STREAMS = {
-    "user": Stream("read:statuses", lambda origin: {"home": _updates(origin), "notifications": _notifications(origin)}),
-    "user:notification": Stream("read:notifications", lambda origin: {"notifications": _notifications(origin)}),
-    "direct": Stream("read:statuses", lambda origin: {"direct": _conversations(origin)}),
+    "user": Stream(
+        "read:statuses", lambda origin, _: {"home": _updates(origin), "notifications": _notifications(origin)}
+    ),
+    "user:notification": Stream("read:notifications", lambda origin, _: {"notifications": _notifications(origin)}),
+    "direct": Stream("read:statuses", lambda origin, _: {"direct": _conversations(origin)}),
+    "public": Stream("read:statuses", lambda origin, _: {"public": _updates(origin)}),
+    "public:local": Stream("read:statuses", lambda origin, _: {"public": _updates(origin)}),
+    "hashtag": Stream("read:statuses", _hashtag, tagged=True),
+    "hashtag:local": Stream("read:statuses", _hashtag, tagged=True),
 }
+
+
+def tag_of(raw: object) -> str | None:
+    """A stream's hashtag, case-folded; None when it is not one."""
+    if not isinstance(raw, str):
+        return None
+    tag = raw.removeprefix("#")
+    return entities.normalize_tag(tag) if entities.is_valid_tag(tag) else None
 
 
 async def _http(request: HttpRequest, name: str) -> HttpResponseBase:
     stream = STREAMS[name]
-    return await channel_stream(request, accept=accepting(stream.scope), sources=stream.sources(_origin(request)))
+    tag = tag_of(request.GET.get("tag")) if stream.tagged else ""
+    if tag is None:
+        return JsonResponse({"error": "A valid tag is required"}, status=400)
+    sources = stream.sources(_origin(request), tag)
+    return await channel_stream(request, accept=accepting(stream.scope), sources=sources)
 
 
 async def user(request: HttpRequest) -> HttpResponseBase:
@@ -108,6 +142,14 @@ async def user_notification(request: HttpRequest) -> HttpResponseBase:
 
 async def direct(request: HttpRequest) -> HttpResponseBase:
     return await _http(request, "direct")
+
+
+async def public(request: HttpRequest) -> HttpResponseBase:
+    return await _http(request, "public")
+
+
+async def hashtag(request: HttpRequest) -> HttpResponseBase:
+    return await _http(request, "hashtag")
 
 
 async def health(request: HttpRequest) -> HttpResponse:

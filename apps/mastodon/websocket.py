@@ -18,7 +18,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from apps.mastodon.streaming import STREAMS, accepting
+from apps.mastodon.streaming import STREAMS, accepting, tag_of
 from apps.streaming.views import Admitted, Ended, Event, Refused, admit, live, viewer_channels
 
 logger = logging.getLogger(__name__)
@@ -63,46 +63,52 @@ class _Connection:
         self.send = send
         self.admitted = admitted
         self.origin = origin
-        self.streams: dict[str, asyncio.Task[None]] = {}
+        self.streams: dict[tuple[str, str], asyncio.Task[None]] = {}  # (name, tag) -> its relay
         self.lock = asyncio.Lock()  # one frame at a time on the socket
 
     async def text(self, body: dict[str, Any]) -> None:
         async with self.lock:
             await self.send({"type": "websocket.send", "text": orjson.dumps(body).decode()})
 
-    async def subscribe(self, name: Any) -> None:
+    async def subscribe(self, name: Any, raw_tag: Any = None) -> None:
         stream = STREAMS.get(name) if isinstance(name, str) else None
         if stream is None:
             await self.text({"error": f"Unknown stream type: {name}"})
             return
+        tag = tag_of(raw_tag) if stream.tagged else ""
+        if tag is None:
+            await self.text({"error": "A valid tag is required", "stream": [name]})
+            return
         if accepting(stream.scope)(self.admitted.access) is None:
             await self.text({"error": "This stream is outside the authorized scopes"})
             return
-        if name not in self.streams:
-            sources = viewer_channels(self.admitted.access.user_id, stream.sources(self.origin))
-            task = asyncio.create_task(self._relay(name, sources))
+        key = (name, tag)
+        if key not in self.streams:
+            sources = viewer_channels(self.admitted.access.user_id, stream.sources(self.origin, tag))
+            task = asyncio.create_task(self._relay([name, tag] if tag else [name], sources))
             task.add_done_callback(_log_failure)
-            self.streams[name] = task
+            self.streams[key] = task
 
-    async def unsubscribe(self, name: Any) -> None:
-        task = self.streams.pop(name, None) if isinstance(name, str) else None
+    async def unsubscribe(self, name: Any, raw_tag: Any = None) -> None:
+        key = (name, tag_of(raw_tag) or "") if isinstance(name, str) else None
+        task = self.streams.pop(key, None) if key is not None else None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _relay(self, name: str, sources: dict[str, Any]) -> None:
+    async def _relay(self, stream: list[str], sources: dict[str, Any]) -> None:
         async for item in live(self.admitted, sources):
             if isinstance(item, Event):
-                await self.text({"stream": [name], "event": item.name, "payload": item.data.decode()})
+                await self.text({"stream": stream, "event": item.name, "payload": item.data.decode()})
             elif isinstance(item, Ended):
                 async with self.lock:
                     await self.send({"type": "websocket.close", "code": _CLOSE_POLICY, "reason": item.message})
                 return
 
     async def close(self) -> None:
-        for name in list(self.streams):
-            await self.unsubscribe(name)
+        for name, tag in list(self.streams):
+            await self.unsubscribe(name, tag)
 
 
 async def streaming(scope: dict[str, Any], receive: Receive, send: Send) -> None:
@@ -121,7 +127,7 @@ async def streaming(scope: dict[str, Any], receive: Receive, send: Send) -> None
     connection = _Connection(send, admitted, _origin(scope))
     try:
         if query.get("stream"):
-            await connection.subscribe(query["stream"][0])
+            await connection.subscribe(query["stream"][0], (query.get("tag") or [None])[0])
         while True:
             message = await receive()
             if message.get("type") == "websocket.disconnect":
@@ -133,9 +139,9 @@ async def streaming(scope: dict[str, Any], receive: Receive, send: Send) -> None
                 continue
             kind = request.get("type") if isinstance(request, dict) else None
             if kind == "subscribe":
-                await connection.subscribe(request.get("stream"))
+                await connection.subscribe(request.get("stream"), request.get("tag"))
             elif kind == "unsubscribe":
-                await connection.unsubscribe(request.get("stream"))
+                await connection.unsubscribe(request.get("stream"), request.get("tag"))
             else:
                 await connection.text({"error": "Expected a subscribe or unsubscribe message"})
     finally:

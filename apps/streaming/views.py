@@ -402,8 +402,15 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
     return _error(request, 404, "not_found", "Not found.")
 
 
-# The viewer's channels another API format's streams may read, by name.
-CHANNELS = {"home": keys.stream_home, "notifications": keys.stream_notifications, "direct": keys.stream_direct}
+# The channels another API format's streams may read, by name: the viewer's own, the
+# public one, and a hashtag's ("hashtag:<tag>", the tag case-folded).
+CHANNELS: dict[str, Callable[[int, str], str]] = {
+    "home": lambda viewer, _: keys.stream_home(viewer),
+    "notifications": lambda viewer, _: keys.stream_notifications(viewer),
+    "direct": lambda viewer, _: keys.stream_direct(viewer),
+    "public": lambda viewer, _: keys.stream_public(),
+    "hashtag": lambda viewer, tag: keys.stream_hashtag(tag),
+}
 
 
 async def channel_stream(
@@ -419,4 +426,8 @@ async def channel_stream(
 
 def viewer_channels(viewer: int, sources: dict[str, Source]) -> dict[str, Source]:
     """The viewer's channels for sources by name in CHANNELS (what `live` reads)."""
-    return {CHANNELS[name](viewer): source for name, source in sources.items()}
+    channels = {}
+    for name, source in sources.items():
+        kind, _, argument = name.partition(":")
+        channels[CHANNELS[kind](viewer, argument)] = source
+    return channels

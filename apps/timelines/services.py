@@ -4,7 +4,7 @@ Every function is idempotent: consumers of outbox events run at least once.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -81,9 +81,10 @@ def tweet_fan_out(
     reply_to_id: int | None,
     reply_to_user_id: int | None,
     retweet_of_id: int | None = None,
+    hashtags: Sequence[str] = (),
 ) -> int:
     """Push a new tweet (or retweet) to its author's lists and to active followers' home
-    lists.
+    lists, and tell the public streams of an original (and the streams of its `hashtags`).
 
     Celebrities are not fanned out (their tweets are merged at read time). A reply to
     someone else reaches only followers who also follow that someone (or are them). A
@@ -103,6 +104,8 @@ def tweet_fan_out(
         )
     except redis_errors as exc:  # a node holding the author's keys is away (a cluster)
         away = exc  # the followers on the other nodes still get the tweet; then a retry
+    if retweet_of_id is None:  # the public streams show originals, as Mastodon's do
+        streams.publish_public(tweet_id=tweet_id, hashtags=hashtags)
     using = _replayed_alias(tweet_id)
     left_out = _left_out(author_id=author_id, retweet_of_id=retweet_of_id, using=using)
     if author_id in left_out:  # a retweet of someone its author muted or blocked: hidden from them
@@ -249,6 +252,8 @@ def tweet_remove(*, tweet_id: int, author_id: int, reply_to_id: int | None, retw
     tweet_hide(tweet_id=tweet_id, author_id=author_id, reply_to_id=reply_to_id, retweet_of_id=retweet_of_id)
     removed = feeds.unpush([tweet_id], [feeds.Profile(author_id), feeds.Home(author_id)])
     streams.publish_home([author_id], event="delete", tweet_id=tweet_id)
+    if retweet_of_id is None:
+        streams.publish_public_delete(tweet_id=tweet_id)
     for batch in follow_selectors.follower_id_batches(
         user_id=author_id, using=read_alias(), batch_size=settings.FANOUT_BATCH_SIZE
     ):

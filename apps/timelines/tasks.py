@@ -35,6 +35,7 @@ def tweet_created_task(event_id: int, payload: Payload) -> int:
         reply_to_id=event.reply_to_id,
         reply_to_user_id=event.reply_to_user_id,
         retweet_of_id=event.retweet_of_id,
+        hashtags=event.hashtags,
     )
 
 

@@ -26,6 +26,7 @@ MIDDLEWARE = [
     "twitter.db.guards.ReadApiDatabaseMiddleware",
     *(m for m in MIDDLEWARE if m not in _UNUSED | _AFTER_HOT_PATH),
     "apps.timelines.api.hot_path.HomeTimelineHotPathMiddleware",
+    "apps.mastodon.hot_path.MastodonHomeHotPathMiddleware",
     *(m for m in MIDDLEWARE if m in _AFTER_HOT_PATH),
 ]
 

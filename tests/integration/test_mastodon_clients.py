@@ -51,7 +51,11 @@ class Listener(StreamListener):
         self.connected = False
         self.updates: list[Any] = []
         self.notifications: list[Any] = []
+        self.deleted: list[Any] = []
         self.others: list[tuple[str, Any]] = []  # anything else it was sent, for a failure's message
+
+    def on_delete(self, status_id: Any) -> None:
+        self.deleted.append(str(status_id))
 
     def on_unknown_event(self, name: str, unknown_event: Any = None) -> None:
         self.others.append((name, unknown_event))
@@ -181,9 +185,10 @@ def _session(alice: Mastodon, bob: Mastodon, me: Any, bob_events: "Listener", al
         alice.status_post("followers only", visibility="private")
 
 
-def test_the_websocket_streams_to_mastodon_py(stack: dict[str, Any], worker: Process) -> None:
+def test_the_websocket_and_the_public_streams_to_mastodon_py(stack: dict[str, Any], worker: Process) -> None:
     """Mastodon.py over one WebSocket: a subscription to `user` gets the statuses of the
-    accounts followed and the notifications; a bad token never gets a socket."""
+    accounts followed and the notifications; a bad token never gets a socket. Then the
+    public and hashtag streams (Server-Sent Events): new statuses and their deletion."""
     base = stack["mastodon"]
     client_id, client_secret = Mastodon.create_app("ws", api_base_url=base, redirect_uris=OOB, request_timeout=30)
 
@@ -216,12 +221,30 @@ def test_the_websocket_streams_to_mastodon_py(stack: dict[str, Any], worker: Pro
     socket_url = base.replace("http://", "ws://") + "/api/v1/streaming"
     with pytest.raises(websocket.WebSocketBadStatusException):
         websocket.create_connection(socket_url + "?access_token=not-a-token&stream=user", timeout=10)
+    public, tagged = Listener(), Listener()
+    streams = [
+        bob.stream_public(public, run_async=True, local=True),
+        bob.stream_hashtag("Sockets", tagged, run_async=True),
+    ]
+    try:
+        eventually(lambda: public.connected and tagged.connected, what="the public and hashtag streams open")
+        plain, with_tag = alice.status_post("in public"), alice.status_post("about #sockets")
+        eventually(lambda: {plain.id, with_tag.id} <= {s.id for s in public.updates}, what="both on the public stream")
+        eventually(lambda: [s.id for s in tagged.updates] == [with_tag.id], what="one on the hashtag stream")
+        alice.status_delete(with_tag.id)
+        eventually(lambda: str(with_tag.id) in public.deleted and str(with_tag.id) in tagged.deleted, what="deletes")
+    finally:
+        for stream in streams:
+            stream.close()
+
     raw = websocket.create_connection(f"{socket_url}?access_token={bob.access_token}", timeout=10)
     try:
         raw.send('{"type": "subscribe", "stream": "public:remote"}')
         assert json.loads(raw.recv()) == {"error": "Unknown stream type: public:remote"}
         raw.send("not json")
         assert json.loads(raw.recv()) == {"error": "Could not parse the message as JSON"}
+        raw.send('{"type": "subscribe", "stream": "hashtag", "tag": "not a tag"}')
+        assert json.loads(raw.recv())["error"] == "A valid tag is required"
     finally:
         raw.close()
 
