@@ -378,12 +378,15 @@ class Run:
         response.raise_for_status()
         return [int(tweet["id"]) for tweet in response.json()]
 
-    def quiet(self, timeout: float = 120) -> float:
+    def quiet(self, timeout: float = 120, *, everything: bool = False) -> float:
         """Until every event written so far is done (each consumer confirmed it: the sweep
         marks that OUTBOX_CONFIRM_SECONDS after publishing); how long that took. Events
-        written meanwhile by the running load are not waited for."""
+        written meanwhile by the running load are not waited for, unless `everything`
+        (once the load has stopped): then the events that consumers write themselves (a
+        big fan-out's parts, written when its tweet's consumer runs) are waited for too."""
         started = time.monotonic()
-        ((until,),) = self.platform.sql("SELECT now()")
+        # The newest event waited for: none newer than now, or (everything) any.
+        ((until,),) = self.platform.sql("SELECT now()" if not everything else "SELECT now() + interval '1 day'")
 
         def done() -> bool:
             ((left,),) = self.platform.sql(
@@ -658,7 +661,7 @@ def run(out: Path) -> dict[str, Any]:
         # Last: it empties every cached list, which the checks after the other faults read.
         run.fault("data Redis", "stopped 5 s, restarted empty", run.data_redis_restarts_empty)
         run.load.stop()
-        run.quiet()
+        run.quiet(everything=True)
         results["faults"] = run.faults
         results["checks"] = run.check()
         checks = results["checks"]
