@@ -4,18 +4,16 @@ request twice through the read-API's middleware, with and without the hot path."
 from typing import Any
 
 import pytest
-from django.test import override_settings
-from rest_framework.test import APIClient
 
 from apps.mastodon.hot_path import HOT_PATH_REQUESTS
-from tests.conftest import READ_ROLE, Events
+from tests.conftest import Events
 from tests.factories import UserFactory
 from tests.mastodon.conftest import ORIGIN
+from tests.timelines.test_hot_path import both_ways as native_both_ways
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 HOT_PATH = "apps.mastodon.hot_path.MastodonHomeHotPathMiddleware"
-HOME = "/api/v1/timelines/home"
 
 
 def taken(path: str) -> float:
@@ -23,16 +21,7 @@ def taken(path: str) -> float:
 
 
 def both_ways(token: str | None, params: dict[str, Any] | None = None) -> tuple[Any, Any]:
-    extra = {**ORIGIN, "HTTP_X_REQUEST_ID": "mastodon-hot-path-test"}
-    if token is not None:
-        extra["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    with override_settings(**READ_ROLE):
-        hot = APIClient().get(HOME, params or {}, **extra)
-    without = [m for m in READ_ROLE["MIDDLEWARE"] if m != HOT_PATH]
-    assert len(without) == len(READ_ROLE["MIDDLEWARE"]) - 1
-    with override_settings(**{**READ_ROLE, "MIDDLEWARE": without}):
-        full = APIClient().get(HOME, params or {}, **extra)
-    return hot, full
+    return native_both_ways(token, params, hot_path=HOT_PATH, **ORIGIN)
 
 
 def test_the_hot_path_answers_as_the_view_does(session_for: Any, outbox: Events) -> None:

@@ -27,15 +27,18 @@ def taken(path: str) -> float:
     return float(HOT_PATH_REQUESTS.labels(path=path)._value.get())
 
 
-def both_ways(access: str | None, params: dict[str, Any] | None = None, **headers: str) -> tuple[Any, Any]:
-    """(hot path response, full stack response) to the same request. Two clients: a
-    client's handler keeps the middleware it loaded first."""
+def both_ways(
+    access: str | None, params: dict[str, Any] | None = None, *, hot_path: str = HOT_PATH, **headers: str
+) -> tuple[Any, Any]:
+    """(hot path response, full stack response) to the same request, `hot_path` being the
+    middleware taken out for the second. Two clients: a client's handler keeps the
+    middleware it loaded first."""
     extra = {"HTTP_X_REQUEST_ID": "hot-path-test", **headers}
     if access is not None:
         extra["HTTP_AUTHORIZATION"] = f"Bearer {access}"
     with override_settings(**READ_ROLE):
         hot = APIClient().get(HOME, params or {}, **extra)
-    without = [m for m in READ_ROLE["MIDDLEWARE"] if m != HOT_PATH]
+    without = [m for m in READ_ROLE["MIDDLEWARE"] if m != hot_path]
     assert len(without) == len(READ_ROLE["MIDDLEWARE"]) - 1
     with override_settings(**{**READ_ROLE, "MIDDLEWARE": without}):
         full = APIClient().get(HOME, params or {}, **extra)
