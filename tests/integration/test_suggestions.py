@@ -9,7 +9,7 @@ import requests
 
 from apps.follows import services as follow_services
 from tests.factories import UserFactory
-from tests.integration.conftest import eventually
+from tests.integration.conftest import eventually, wait_for_replica
 from tests.integration.test_engagement import auth, worker  # noqa: F401  # the worker fixture
 
 pytestmark = [pytest.mark.integration, pytest.mark.replica]
@@ -24,6 +24,7 @@ def test_the_worker_computes_the_list_a_read_asked_for(stack: dict[str, Any]) ->
     follow_services.follow_create(follower_id=friend.pk, followee_id=theirs.pk)
     for _ in range(3):
         follow_services.follow_create(follower_id=UserFactory().pk, followee_id=star.pk)
+    wait_for_replica()  # the read-API reads the counts from it
 
     def suggested() -> list[tuple[str, str]]:
         response = requests.get(f"{base}/api/v1/users/suggestions", headers=auth(me), timeout=10)
