@@ -5,13 +5,15 @@ from typing import Any
 
 from django.conf import settings
 
+from apps.media import images
+from apps.media import services as media_services
 from apps.tweets.models import TEXT_MAX_LENGTH
 
 MASTODON_VERSION = "4.3.0"
 SOFTWARE_VERSION = "1.0"
 VERSION = f"{MASTODON_VERSION} (compatible; twitter {SOFTWARE_VERSION})"
-MAX_MEDIA_ATTACHMENTS = 4
-IMAGE_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]
+MAX_MEDIA_ATTACHMENTS = media_services.MAX_PER_TWEET
+IMAGE_TYPES = list(images.TYPES)
 
 
 def _configuration(origin: str) -> dict[str, Any]:
@@ -31,9 +33,11 @@ def _configuration(origin: str) -> dict[str, Any]:
             "video_size_limit": 0,
             "video_frame_rate_limit": 0,
             "video_matrix_limit": 0,
+            "description_limit": media_services.DESCRIPTION_MAX_CHARACTERS,
         },
         "polls": {"max_options": 0, "max_characters_per_option": 0, "min_expiration": 0, "max_expiration": 0},
         "translation": {"enabled": False},
+        "vapid": {"public_key": ""},  # no Web Push here: no key to subscribe with
     }
 
 
@@ -50,6 +54,7 @@ def instance_v2(*, origin: str, host: str, active_users: int) -> dict[str, Any]:
         "description": settings.INSTANCE_DESCRIPTION,
         "usage": {"users": {"active_month": active_users}},
         "thumbnail": {"url": origin + "/static/mastodon/header.png"},
+        "icon": [],
         "languages": ["en"],
         "configuration": _configuration(origin),
         "registrations": {"enabled": True, "approval_required": False, "message": None},

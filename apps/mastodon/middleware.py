@@ -2,13 +2,19 @@
 (`X-Client-API: mastodon`, set on the Mastodon port or server name, and cleared on the
 native one so no client can set it) are resolved against settings.MASTODON_URLCONF, the
 Mastodon URLs of this process's role, with or without a trailing slash (clients send
-both, as Mastodon takes both). Everything else keeps the native URLs."""
+both, as Mastodon takes both). Everything else keeps the native URLs.
+
+Errors answered before a view (admission's 401 and 429, a breaker's 503) come in the
+native envelope; on this origin they leave in Mastodon's form, `{"error": "..."}`."""
 
 from collections.abc import Callable
 
+import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import set_urlconf
+
+from apps.mastodon.errors import message_of
 
 HEADER = "HTTP_X_CLIENT_API"
 
@@ -30,4 +36,22 @@ class MastodonOriginMiddleware:
                 request.path_info = (
                     request.path_info.rstrip("/") or "/"
                 )  # what the middleware after this one resolve against too
+            return _in_mastodon_form(self.get_response(request))
         return self.get_response(request)
+
+
+def _in_mastodon_form(response: HttpResponse) -> HttpResponse:
+    if response.status_code < 400 or getattr(response, "streaming", False):
+        return response
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return response
+    try:
+        body = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return response
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):  # the native envelope: {"error": {"code", "message", "fields"}}
+        response.content = orjson.dumps({"error": message_of(error)})
+        if response.has_header("Content-Length"):
+            response["Content-Length"] = str(len(response.content))
+    return response

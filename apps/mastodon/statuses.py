@@ -18,11 +18,15 @@ _FLAG_NAMES = {"liked": "favourited", "retweeted": "reblogged"}
 
 
 def attachment(media: dict[str, Any]) -> dict[str, Any]:
+    """Mastodon's MediaAttachment of one of our media (an upload's, or one a tweet holds:
+    tweets made before descriptions existed have neither description nor focus)."""
     width, height = media.get("width"), media.get("height")
     meta: dict[str, Any] = {}
     if width and height:
         size = {"width": width, "height": height, "size": f"{width}x{height}", "aspect": width / height}
         meta = {"original": size, "small": size}
+    if media.get("focus"):
+        meta["focus"] = media["focus"]
     return {
         "id": str(media["id"]),
         "type": "image",
@@ -32,8 +36,8 @@ def attachment(media: dict[str, Any]) -> dict[str, Any]:
         "preview_remote_url": None,
         "text_url": None,
         "meta": meta,
-        "description": None,
-        "blurhash": None,
+        "description": media.get("description"),
+        "blurhash": media.get("blurhash"),
     }
 
 

@@ -5,6 +5,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import blurhash
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
@@ -24,6 +25,22 @@ class ImageInfo:
     content_type: str
     width: int
     height: int
+    blurhash: str  # a few bytes clients draw while the image loads (blurha.sh)
+
+
+_BLURHASH_PIXELS = 32  # the image is scaled down to at most this on a side first
+_BLURHASH_COMPONENTS = 4  # on each axis, as Mastodon's
+
+
+def _blurhash(data: bytes) -> str:
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (_BLURHASH_PIXELS * 2, _BLURHASH_PIXELS * 2))  # JPEG: decode at a fraction
+        small = image.convert("RGB")
+        small.thumbnail((_BLURHASH_PIXELS, _BLURHASH_PIXELS))
+        width = small.width
+        flat = list(small.getdata())
+        rows = [flat[y * width : (y + 1) * width] for y in range(small.height)]
+    return str(blurhash.encode(rows, _BLURHASH_COMPONENTS, _BLURHASH_COMPONENTS))
 
 
 def sniff(head: bytes) -> str | None:
@@ -60,8 +77,9 @@ def inspect(data: bytes) -> ImageInfo:
                 if width > limit or height > limit:
                     raise _reject(f"At most {limit}x{limit} pixels.", "media_too_large")
                 image.verify()
+            hash_ = _blurhash(data)  # verify() leaves the image unusable: read it again
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise _reject("The image is damaged or cannot be read.", "media_invalid") from exc
     except Image.DecompressionBombWarning as exc:
         raise _reject(f"At most {limit}x{limit} pixels.", "media_too_large") from exc
-    return ImageInfo(content_type=content_type, width=width, height=height)
+    return ImageInfo(content_type=content_type, width=width, height=height, blurhash=hash_)

@@ -31,6 +31,13 @@ class Media(models.Model):
     attached_at = models.DateTimeField(null=True, blank=True)
     tweet_id = models.BigIntegerField(null=True, blank=True)
     message_id = models.BigIntegerField(null=True, blank=True)  # a direct message's attachment
+    # What the image shows, for those who cannot see it (alt text); set until attached.
+    description = models.TextField(blank=True, default="")
+    # Where the image's subject is, from -1 to 1 (left to right, bottom to top), so that
+    # clients crop around it.
+    focus_x = models.FloatField(null=True, blank=True)
+    focus_y = models.FloatField(null=True, blank=True)
+    blurhash = models.CharField(max_length=100, blank=True, default="")  # see apps.media.images
 
     class Meta:
         verbose_name_plural = "media"

@@ -29,7 +29,47 @@ def _purpose(value: str) -> str:
     return value
 
 
-def media_upload(*, owner_id: int, file: UploadedFile, purpose: str = Media.Purpose.TWEET) -> Media:
+DESCRIPTION_MAX_CHARACTERS = 1500  # as Mastodon's
+
+
+def _described(media: Media, description: Any, focus: Any) -> None:
+    """Check and set what `media` shows (`description`, its alt text) and where its subject
+    is (`focus`: "x,y", each from -1.0 to 1.0); None leaves either as it is."""
+    problems: dict[str, list[str]] = {}
+    if description is not None:
+        if not isinstance(description, str) or len(description) > DESCRIPTION_MAX_CHARACTERS:
+            problems["description"] = [f"Text of at most {DESCRIPTION_MAX_CHARACTERS} characters."]
+        else:
+            media.description = description.strip()
+    if focus is not None:
+        point = _focus(focus)
+        if point is None:
+            problems["focus"] = ['Two numbers from -1.0 to 1.0, as "x,y".']
+        else:
+            media.focus_x, media.focus_y = point
+    if problems:
+        raise ApplicationError("Invalid input.", fields=problems)
+
+
+def _focus(value: Any) -> tuple[float, float] | None:
+    parts = value.split(",") if isinstance(value, str) else []
+    try:
+        point = tuple(float(part) for part in parts)
+    except ValueError:
+        return None
+    if len(point) != 2 or not all(-1.0 <= n <= 1.0 for n in point):  # NaN is refused here too
+        return None
+    return point[0], point[1]
+
+
+def media_upload(
+    *,
+    owner_id: int,
+    file: UploadedFile,
+    purpose: str = Media.Purpose.TWEET,
+    description: str | None = None,
+    focus: str | None = None,
+) -> Media:
     """A direct upload through the write-API: checked, stored, ready to attach."""
     purpose = _purpose(purpose)
     if file.size is not None and file.size > settings.MEDIA_MAX_BYTES:
@@ -39,15 +79,16 @@ def media_upload(*, owner_id: int, file: UploadedFile, purpose: str = Media.Purp
     data = file.read(settings.MEDIA_MAX_BYTES + 1)
     info = images.inspect(data)
     media = Media(owner_id=owner_id, purpose=purpose, status=Media.Status.READY, content_type=info.content_type)
+    _described(media, description, focus)
     media.key = _key(media.id, info.content_type)
-    media.size, media.width, media.height = len(data), info.width, info.height
+    media.size, media.width, media.height, media.blurhash = len(data), info.width, info.height, info.blurhash
     storage.save(media.key, data, info.content_type)
     media.save(force_insert=True)
     return media
 
 
 def media_upload_intent(
-    *, owner_id: int, content_type: str, size: int, purpose: str = Media.Purpose.TWEET
+    *, owner_id: int, content_type: str, size: int, purpose: str = Media.Purpose.TWEET, description: str | None = None
 ) -> tuple[Media, str]:
     """A pending media and a presigned URL to PUT its bytes to (S3 storage only)."""
     if not storage.uses_s3():
@@ -63,6 +104,7 @@ def media_upload_intent(
     if errors:
         raise ApplicationError("Invalid input.", fields=errors)
     media = Media(owner_id=owner_id, purpose=_purpose(purpose), content_type=content_type, size=size)
+    _described(media, description, None)
     media.key = _key(media.id, content_type)
     media.save(force_insert=True)
     return media, storage.presigned_put(key=media.key, content_type=content_type)
@@ -71,6 +113,27 @@ def media_upload_intent(
 def _own(media_id: int, owner_id: int) -> Media:
     """The caller's media, locked. Someone else's is as good as missing."""
     media = Media.objects.select_for_update().filter(pk=media_id, owner_id=owner_id).first()
+    if media is None:
+        raise NotFoundError("Media not found.", code="media_not_found")
+    return media
+
+
+def media_describe(*, owner_id: int, media_id: int, description: Any = None, focus: Any = None) -> Media:
+    """Change the description or focus of the owner's media until it is attached; after,
+    it is part of what it was posted with (an attached or someone else's media: 404)."""
+    with transaction.atomic():
+        media = _own(media_id, owner_id)
+        if media.attached_at is not None:
+            raise NotFoundError("Media not found.", code="media_not_found")
+        _described(media, description, focus)
+        media.save(update_fields=["description", "focus_x", "focus_y"])
+    return media
+
+
+def media_unattached(*, owner_id: int, media_id: int) -> Media:
+    """The owner's media not attached yet (anything else: 404), from the primary: it was
+    just uploaded."""
+    media = Media.objects.using(PRIMARY).filter(pk=media_id, owner_id=owner_id, attached_at__isnull=True).first()
     if media is None:
         raise NotFoundError("Media not found.", code="media_not_found")
     return media
@@ -104,7 +167,8 @@ def media_confirm(*, owner_id: int, media_id: int) -> Media:
             storage.delete(media.key)
             raise
         media.status, media.size, media.width, media.height = Media.Status.READY, size, info.width, info.height
-        media.save(update_fields=["status", "size", "width", "height"])
+        media.blurhash = info.blurhash
+        media.save(update_fields=["status", "size", "width", "height", "blurhash"])
         return media
 
 
@@ -116,6 +180,9 @@ def _public(media: Media) -> dict[str, Any]:
         "url": storage.public_url(media.key),
         "width": media.width,
         "height": media.height,
+        "description": media.description or None,
+        "focus": None if media.focus_x is None else {"x": media.focus_x, "y": media.focus_y},
+        "blurhash": media.blurhash or None,
     }
 
 

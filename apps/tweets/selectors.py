@@ -234,6 +234,33 @@ def hashtag_ids_page(*, tag: str, params: PageParams) -> list[int]:
     return [row.tweet_id for row in paginate_queryset(queryset, params, id_field="tweet_id")]
 
 
+def author_ids_page(
+    *,
+    author_id: int,
+    params: PageParams,
+    replies: bool = True,
+    retweets: bool = True,
+    media_only: bool = False,
+    excluded_authors: Iterable[int] = (),
+) -> list[int]:
+    """Newest-first ids of an author's live tweets, replies to others included (a profile as
+    Mastodon lists it; the native profile leaves them out). Each filter is in SQL, so pages
+    are full: `replies=False` keeps top-level tweets and self-threads, `retweets=False` the
+    author's own tweets, `media_only` those with media; retweets of `excluded_authors` (whom
+    the viewer blocked, or was blocked by) are left out."""
+    queryset = Tweet.objects.filter(author_id=author_id, deleted_at__isnull=True)
+    if not replies:
+        queryset = queryset.filter(visibility.replies_shown(reply_targets=None, viewer_id=None))
+    if not retweets or media_only:
+        queryset = queryset.filter(retweet_of__isnull=True)
+    if media_only:
+        queryset = queryset.exclude(media=[])
+    excluded = list(excluded_authors)
+    if excluded:
+        queryset = queryset.exclude(Q(retweet_of__isnull=False) & Q(AnyOf(F("retweet_of__author_id"), excluded)))
+    return [row.id for row in paginate_queryset(queryset.only("id"), params)]
+
+
 def public_ids_page(*, params: PageParams) -> list[int]:
     """Newest-first ids of every live tweet (not retweets) by unsuspended authors: the
     public timeline."""

@@ -428,6 +428,7 @@ _DEFAULT_RATES = {
     "login": "25/300",  # sign-in attempts, per IP (Mastodon: 25 / 5 min)
     "login_account": "5/300",  # per IP and account: someone else's failures never lock you out
     "refresh": "60/300",  # token refreshes, per IP: a bucket of their own
+    "app": "25/300",  # client apps registered (Mastodon-compatible API), per IP: once per install
     "admin_login": "10/300",  # Django admin sign-in, per IP
     "admin_login_account": "5/900",  # and per IP and account
 }
@@ -453,7 +454,7 @@ RATE_LIMIT_RULES = [
     ("POST", r"^/api/v1/statuses/[0-9]+/unreblog$", "delete", "user"),
     ("POST", r"^/api/v1/accounts/[0-9]+/follow$", "follow", "user"),
     ("POST", r"^/api/v1/accounts$", "register", "ip"),
-    ("POST", r"^/api/v1/apps$", "register", "ip"),
+    ("POST", r"^/api/v1/apps$", "app", "ip"),
     ("POST", r"^/auth/sign_in$", "login", "ip"),
     ("POST", r"^/auth/sign_in$", "login_account", "ip+login"),
     ("POST", r"^/oauth/token$", "refresh", "ip"),

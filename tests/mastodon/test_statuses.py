@@ -142,17 +142,25 @@ def test_account_pages_filters_and_relationships(session_for: Any, outbox: Event
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     a, b = session_for(alice), session_for(bob)
     original = a.post("mine #tag")
-    a.post("reply to myself", in_reply_to_id=original["id"])
+    thread = a.post("reply to myself", in_reply_to_id=original["id"])
+    answer = b.post("@alice a reply to someone else", in_reply_to_id=original["id"])
     b.write.post(f"/api/v1/statuses/{original['id']}/reblog")
     b.write.post(f"/api/v1/accounts/{alice.pk}/follow")
     b.write.post(f"/api/v1/accounts/{alice.pk}/mute")
     outbox.deliver()
     every = a.read.get(f"/api/v1/accounts/{alice.pk}/statuses").json()
-    assert len(every) == 2
-    no_replies = a.read.get(f"/api/v1/accounts/{alice.pk}/statuses", {"exclude_replies": "true"}).json()
-    assert [s["id"] for s in no_replies] == [original["id"]]
-    bobs = a.read.get(f"/api/v1/accounts/{bob.pk}/statuses", {"exclude_reblogs": "true"}).json()
-    assert bobs == []
+    assert [s["id"] for s in every] == [thread["id"], original["id"]]
+    bobs = a.read.get(f"/api/v1/accounts/{bob.pk}/statuses").json()
+    assert [(s["id"], s["reblog"] and s["reblog"]["id"]) for s in bobs][1:] == [(answer["id"], None)]
+    assert bobs[0]["reblog"]["id"] == original["id"]
+    # exclude_replies keeps self-threads, as Mastodon's does (Status.without_replies)
+    no_replies = a.read.get(f"/api/v1/accounts/{bob.pk}/statuses", {"exclude_replies": "true"}).json()
+    assert [s["reblog"]["id"] for s in no_replies] == [original["id"]]
+    threads = a.read.get(f"/api/v1/accounts/{alice.pk}/statuses", {"exclude_replies": "true"}).json()
+    assert [s["id"] for s in threads] == [thread["id"], original["id"]]
+    own = a.read.get(f"/api/v1/accounts/{bob.pk}/statuses", {"exclude_reblogs": "true"}).json()
+    assert [s["id"] for s in own] == [answer["id"]]
+    assert a.read.get(f"/api/v1/accounts/{alice.pk}/statuses", {"only_media": "true"}).json() == []
     looked_up = a.read.get("/api/v1/accounts/lookup", {"acct": "@bob"}).json()
     assert looked_up["id"] == str(bob.pk)
     relation = b.read.get("/api/v1/accounts/relationships", {"id[]": [str(alice.pk)]}).json()

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import blurhash
 import boto3
 import pytest
 import requests
@@ -44,7 +45,17 @@ def upload(api: Any, data: bytes, *, name: str = "x.png", status: int = 201, **f
     [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("GIF", "image/gif"), ("WEBP", "image/webp")],
 )
 def test_each_type_is_recognized_from_its_bytes(fmt: str, content_type: str) -> None:
-    assert images.inspect(image_bytes(fmt, (7, 5))) == images.ImageInfo(content_type, 7, 5)
+    info = images.inspect(image_bytes(fmt, (7, 5)))
+    assert (info.content_type, info.width, info.height) == (content_type, 7, 5)
+    assert blurhash.components(info.blurhash) == (4, 4)
+
+
+def test_an_image_gets_a_placeholder_of_its_colours() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    info = images.inspect(buffer.getvalue())
+    pixels = blurhash.decode(info.blurhash, 4, 3)
+    assert [round(c) for c in pixels[1][2]] == pytest.approx([200, 30, 30], abs=8)  # a lossy code
 
 
 @pytest.mark.parametrize(
@@ -82,7 +93,8 @@ def test_direct_upload_then_a_tweet_carries_it(api_for: Any) -> None:
     assert media["size"] == len(data)
     tweet = author.tweet("with a picture", media_ids=[media["id"]])
     [attached] = tweet["media"]
-    assert attached == {k: media[k] for k in ("id", "type", "content_type", "url", "width", "height")}
+    shown = ("id", "type", "content_type", "url", "width", "height", "description", "focus", "blurhash")
+    assert attached == {k: media[k] for k in shown}
     assert attached["url"] == f"/media/{media['id']}.png"
     assert author.read.get(f"/api/v1/tweets/{tweet['id']}").json()["media"] == [attached]
     served = author.read.get(attached["url"])

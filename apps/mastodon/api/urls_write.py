@@ -10,7 +10,7 @@ from apps.mastodon.api import views_statuses_write as statuses
 urlpatterns = [
     path("auth/sign_in", oauth.SignInView.as_view(), name="mastodon-sign-in"),
     path("oauth/authorize", oauth.AuthorizeView.as_view(), name="mastodon-authorize"),
-    path("oauth/token", toolkit.TokenView.as_view(), name="mastodon-token"),
+    path("oauth/token", oauth.TokenView.as_view(), name="mastodon-token"),
     path("oauth/revoke", toolkit.RevokeTokenView.as_view(), name="mastodon-revoke"),
     path("api/v1/apps", oauth.AppCreateApi.as_view(), name="mastodon-apps"),
     path("api/v1/accounts", accounts.AccountRegisterApi.as_view(), name="mastodon-register"),
@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/v1/statuses/<id:tweet_id>/unreblog", statuses.UnreblogApi.as_view(), name="mastodon-unreblog"),
     path("api/v1/media", misc.MediaUploadApi.as_view(), name="mastodon-media-v1"),
     path("api/v2/media", misc.MediaUploadApi.as_view(), name="mastodon-media"),
+    path("api/v1/media/<id:media_id>", misc.MediaUpdateApi.as_view(), name="mastodon-media-update"),
     path("api/v1/notifications/clear", misc.NotificationsClearApi.as_view(), name="mastodon-notifications-clear"),
     path(
         "api/v1/notifications/<id:notification_id>/dismiss",

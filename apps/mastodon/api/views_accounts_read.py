@@ -11,7 +11,8 @@ from apps.mastodon.api.base import MastodonView, bool_param, id_list_param, orig
 from apps.mastodon.api.pages import statuses_response
 from apps.mastodon.relationships import relationships
 from apps.search import selectors as search_selectors
-from apps.timelines import selectors as timeline_selectors
+from apps.tweets import presentation
+from apps.tweets import selectors as tweet_selectors
 from apps.users import selectors as user_selectors
 from twitter.api.pagination import PageParams, page_params, paginated_response
 from twitter.errors import ApplicationError, NotFoundError
@@ -57,31 +58,29 @@ class AccountLookupApi(MastodonView):
 
 
 class AccountStatusesApi(MastodonView):
-    """A profile's statuses; `exclude_replies`, `exclude_reblogs` and `only_media` filter
-    each page (the next link goes on from the last status looked at), `pinned` is empty
-    (nothing is pinned here)."""
+    """A profile's statuses as Mastodon lists them, replies included unless
+    `exclude_replies`; `exclude_reblogs` and `only_media` filter in the query, so each page
+    is full; `pinned` is empty (nothing is pinned here)."""
 
     def get(self, request: Request, user_id: int) -> HttpResponse:
         _profile(user_id)
         params = page_params(request)
+        viewer = viewer_id(request)
         if bool_param(request, "pinned", query=True):
             return statuses_response(request, [], params, cursors=[])
-        shown = timeline_selectors.user_tweets(user_id=user_id, viewer_id=viewer_id(request), params=params)
-        cursors = [tweet.id for tweet in shown]
-        no_replies = bool_param(request, "exclude_replies", query=True)
-        no_reblogs = bool_param(request, "exclude_reblogs", query=True)
-        only_media = bool_param(request, "only_media", query=True)
-        if no_replies or no_reblogs or only_media:
-            kept = []
-            for tweet in shown:
-                fields = (tweet.original or tweet).fields()
-                if (no_reblogs and tweet.original is not None) or (only_media and not fields.get("media")):
-                    continue
-                if no_replies and tweet.original is None and fields.get("reply_to_id") is not None:
-                    continue
-                kept.append(tweet)
-            shown = kept
-        return statuses_response(request, shown, params, cursors=cursors)
+        excluded = follow_selectors.block_related_ids(user_id=viewer) if viewer is not None else set()
+        if user_id in excluded:
+            return statuses_response(request, [], params, cursors=[])
+        ids = tweet_selectors.author_ids_page(
+            author_id=user_id,
+            params=params,
+            replies=not bool_param(request, "exclude_replies", query=True),
+            retweets=not bool_param(request, "exclude_reblogs", query=True),
+            media_only=bool_param(request, "only_media", query=True),
+            excluded_authors=excluded,
+        )
+        shown = presentation.shown_by_id(tweet_ids=ids, viewer_id=viewer)
+        return statuses_response(request, shown, params, cursors=ids)
 
 
 class _AccountListApi(MastodonView):

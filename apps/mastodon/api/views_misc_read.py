@@ -12,7 +12,8 @@ from apps.mastodon.api.base import MastodonView, bool_param, list_param, origin,
 from apps.mastodon.api.pages import json_response
 from apps.mastodon.instance import instance_v1, instance_v2
 from apps.mastodon.notifications import kinds_for, notifications
-from apps.mastodon.statuses import statuses
+from apps.mastodon.statuses import attachment, statuses
+from apps.media import services as media_services
 from apps.notifications import selectors as notification_selectors
 from apps.search import selectors as search_selectors
 from apps.tweets import presentation, trends
@@ -62,6 +63,7 @@ class PreferencesApi(MastodonView):
                 "posting:default:language": None,
                 "reading:expand:media": "default",
                 "reading:expand:spoilers": False,
+                "reading:autoplay:gifs": False,
             }
         )
 
@@ -123,7 +125,11 @@ class TrendingTagsApi(MastodonView):
 
 
 class SuggestionsApi(MastodonView):
+    """`/api/v2/suggestions`: Suggestion entities; `/api/v1/suggestions` (`accounts_only`):
+    the accounts alone, as that older method answers."""
+
     scopes = {"GET": "read"}
+    accounts_only = False
 
     def get(self, request: Request) -> Response:
         user_id = signed_in(request)
@@ -131,14 +137,16 @@ class SuggestionsApi(MastodonView):
         found = suggestions.for_user(user_id=user_id, limit=limit)
         users = profiles.get([s.user_id for s in found])
         base = origin(request)
+        shown = [(s, account(users[s.user_id], base)) for s in found if s.user_id in users]
+        if self.accounts_only:
+            return Response([entity for _, entity in shown])
         sources = {"followed_by": "friends_of_friends", "popular": "global"}
         return Response(
             [
                 {"source": "global" if s.reason == "popular" else "past_interactions",
                  "sources": [sources.get(s.reason, "global")],
-                 "account": account(users[s.user_id], base)}
-                for s in found
-                if s.user_id in users
+                 "account": entity}
+                for s, entity in shown
             ]
         )  # fmt: skip
 
@@ -179,3 +187,17 @@ class SearchApi(MastodonView):
                 for tag in tags.items
             ]
         return Response(found)
+
+
+class MediaApi(MastodonView):
+    """`GET /api/v1/media/:id`: an upload not attached yet (200 once ready; 206 while an
+    upload to the bucket is unconfirmed, its `url` null), as Mastodon answers."""
+
+    scopes = {"GET": "write:media"}
+
+    def get(self, request: Request, media_id: int) -> Response:
+        media = media_services.media_unattached(owner_id=signed_in(request), media_id=media_id)
+        shown = attachment(media_services.media_public(media))
+        if media.status != media.Status.READY:
+            return Response({**shown, "url": None}, status=206)
+        return Response(shown)

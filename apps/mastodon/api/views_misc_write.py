@@ -15,7 +15,8 @@ from twitter.errors import ApplicationError
 
 
 class MediaUploadApi(MastodonView):
-    """`/api/v2/media` and `/api/v1/media`: an image, ready at once (200, never 202)."""
+    """`/api/v2/media` and `/api/v1/media`: an image, ready at once (200, never 202), with
+    its `description` and `focus` ("x,y")."""
 
     scopes = {"POST": "write:media"}
 
@@ -24,7 +25,24 @@ class MediaUploadApi(MastodonView):
         file = request.FILES.get("file") if hasattr(request, "FILES") else None
         if not isinstance(file, UploadedFile):
             raise ApplicationError("Invalid input.", fields={"file": ["Attach an image as `file` (multipart)."]})
-        media = media_services.media_upload(owner_id=user_id, file=file)
+        media = media_services.media_upload(
+            owner_id=user_id, file=file, description=param(request, "description"), focus=param(request, "focus")
+        )
+        return Response(attachment(media_services.media_public(media)))
+
+
+class MediaUpdateApi(MastodonView):
+    """`PUT /api/v1/media/:id`: the description or focus of an upload not attached yet."""
+
+    scopes = {"PUT": "write:media"}
+
+    def put(self, request: Request, media_id: int) -> Response:
+        media = media_services.media_describe(
+            owner_id=signed_in(request),
+            media_id=media_id,
+            description=param(request, "description"),
+            focus=param(request, "focus"),
+        )
         return Response(attachment(media_services.media_public(media)))
 
 

@@ -1,15 +1,18 @@
 """OAuth 2 for Mastodon clients: app registration, the sign-in and consent pages, the token
 and revocation endpoints (django-oauth-toolkit's), and the server's metadata."""
 
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import orjson
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import Application
 from oauth2_provider.views import AuthorizationView as ToolkitAuthorizationView
+from oauth2_provider.views import TokenView as ToolkitTokenView
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -68,8 +71,26 @@ class AppCreateApi(MastodonView):
         if website and (len(website) > 500 or urlsplit(website).scheme not in ("http", "https")):
             raise ApplicationError("Invalid value.", fields={"website": ["An http(s) URL."]})
         application, secret = oauth.app_register(name=name, redirect_uris=uris, scopes=scopes, website=website)
-        body = {**app_entity(application, scopes, website), "client_id": application.client_id, "client_secret": secret}
+        body = {
+            **app_entity(application, scopes, website),
+            "client_id": application.client_id,
+            "client_secret": secret,
+            "client_secret_expires_at": 0,  # never, as on Mastodon
+        }
         return Response(body, status=status.HTTP_200_OK)
+
+
+class TokenView(ToolkitTokenView):
+    """`/oauth/token`: the toolkit's answer, with the `created_at` Mastodon's Token has."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if response.status_code == 200:
+            body = orjson.loads(response.content)
+            if isinstance(body, dict):
+                body.setdefault("created_at", int(time.time()))
+                response.content = orjson.dumps(body)
+        return response
 
 
 class AppVerifyApi(MastodonView):

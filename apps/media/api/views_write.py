@@ -32,6 +32,11 @@ MEDIA_OUTPUT = inline_serializer(
         "url": serializers.CharField(),
         "width": serializers.IntegerField(allow_null=True),
         "height": serializers.IntegerField(allow_null=True),
+        "description": serializers.CharField(allow_null=True, help_text="What the image shows (alt text)."),
+        "focus": inline_serializer(
+            "MediaFocus", {"x": serializers.FloatField(), "y": serializers.FloatField()}, allow_null=True
+        ),
+        "blurhash": serializers.CharField(allow_null=True, help_text="A placeholder to draw while it loads."),
         "status": serializers.CharField(),
         "size": serializers.IntegerField(allow_null=True),
     },
@@ -46,36 +51,45 @@ class MediaCreateApi(APIView):
         content_type = serializers.CharField(max_length=50)
         size = serializers.IntegerField(min_value=1)
         purpose = serializers.ChoiceField(choices=Media.Purpose.choices, default=Media.Purpose.TWEET)
+        description = serializers.CharField(
+            max_length=services.DESCRIPTION_MAX_CHARACTERS, required=False, allow_blank=True
+        )
 
     class UploadInputSerializer(serializers.Serializer):
         """The multipart form of a direct upload (documents the form; the view reads it)."""
 
         file = serializers.ImageField(help_text="JPEG, PNG, GIF or WebP, up to MEDIA_MAX_BYTES.")
         purpose = serializers.ChoiceField(choices=Media.Purpose.choices, default=Media.Purpose.TWEET)
+        description = serializers.CharField(
+            max_length=services.DESCRIPTION_MAX_CHARACTERS, required=False, allow_blank=True, help_text="Alt text."
+        )
 
     @extend_schema(
         request={"multipart/form-data": UploadInputSerializer, "application/json": IntentInputSerializer},
         responses={201: MEDIA_OUTPUT},
         description=(
-            "multipart/form-data `file` (+ `purpose`): a direct upload, ready at once. JSON "
-            "`{content_type, size, purpose}` (S3 storage only): an upload intent with a presigned URL."
+            "multipart/form-data `file` (+ `purpose`, `description`): a direct upload, ready at once. JSON "
+            "`{content_type, size, purpose, description}` (S3 storage only): an upload intent with a presigned URL."
         ),
     )
     def post(self, request: Request) -> Response:
         owner_id = request_user_id(request)
         if request.content_type.startswith("multipart/form-data"):
-            unknown = (set(request.POST) | set(request.FILES)) - {"file", "purpose"}
+            unknown = (set(request.POST) | set(request.FILES)) - {"file", "purpose", "description"}
             if unknown:
                 raise ApplicationError("Unknown fields.", fields={name: ["Unknown field."] for name in sorted(unknown)})
             upload = request.FILES.get("file")
             if upload is None:
                 raise ApplicationError("Invalid input.", fields={"file": ["Attach the image as `file`."]})
             media = services.media_upload(
-                owner_id=owner_id, file=upload, purpose=str(request.POST.get("purpose", Media.Purpose.TWEET))
+                owner_id=owner_id,
+                file=upload,
+                purpose=str(request.POST.get("purpose", Media.Purpose.TWEET)),
+                description=request.POST.get("description"),
             )
             return Response(services.media_public(media), status=status.HTTP_201_CREATED)
         serializer = self.IntentInputSerializer(
-            data=reject_unknown_fields(request, {"content_type", "size", "purpose"})
+            data=reject_unknown_fields(request, {"content_type", "size", "purpose", "description"})
         )
         serializer.is_valid(raise_exception=True)
         media, url = services.media_upload_intent(owner_id=owner_id, **serializer.validated_data)
