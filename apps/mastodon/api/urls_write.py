@@ -1,5 +1,4 @@
 from django.urls import path
-from oauth2_provider import views as toolkit
 
 from apps.mastodon.api import views_accounts_write as accounts
 from apps.mastodon.api import views_conversations as conversations
@@ -11,7 +10,7 @@ urlpatterns = [
     path("auth/sign_in", oauth.SignInView.as_view(), name="mastodon-sign-in"),
     path("oauth/authorize", oauth.AuthorizeView.as_view(), name="mastodon-authorize"),
     path("oauth/token", oauth.TokenView.as_view(), name="mastodon-token"),
-    path("oauth/revoke", toolkit.RevokeTokenView.as_view(), name="mastodon-revoke"),
+    path("oauth/revoke", oauth.RevokeTokenView.as_view(), name="mastodon-revoke"),
     path("api/v1/apps", oauth.AppCreateApi.as_view(), name="mastodon-apps"),
     path("api/v1/accounts", accounts.AccountRegisterApi.as_view(), name="mastodon-register"),
     path("api/v1/accounts/update_credentials", accounts.AccountUpdateApi.as_view(), name="mastodon-update-me"),

@@ -7,11 +7,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 from django.contrib.auth.views import LoginView
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import Application
 from oauth2_provider.views import AuthorizationView as ToolkitAuthorizationView
+from oauth2_provider.views import RevokeTokenView as ToolkitRevokeTokenView
 from oauth2_provider.views import TokenView as ToolkitTokenView
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -80,7 +82,22 @@ class AppCreateApi(MastodonView):
         return Response(body, status=status.HTTP_200_OK)
 
 
-class TokenView(ToolkitTokenView):
+class _ParsedByOAuthlib:
+    """oauthlib raises ValueError on a query or body it cannot decode (a stray `%`, say),
+    and a NUL byte in a value reaches Postgres, which refuses it: the client's mistakes,
+    answered as OAuth's invalid_request."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        except (ValueError, DataError) as exc:
+            return self.invalid_request(request, str(exc) if isinstance(exc, ValueError) else "A value is malformed.")
+
+    def invalid_request(self, request: HttpRequest, description: str) -> HttpResponse:
+        return JsonResponse({"error": "invalid_request", "error_description": description}, status=400)
+
+
+class TokenView(_ParsedByOAuthlib, ToolkitTokenView):
     """`/oauth/token`: the toolkit's answer, with the `created_at` Mastodon's Token has."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -91,6 +108,10 @@ class TokenView(ToolkitTokenView):
                 body.setdefault("created_at", int(time.time()))
                 response.content = orjson.dumps(body)
         return response
+
+
+class RevokeTokenView(_ParsedByOAuthlib, ToolkitRevokeTokenView):
+    pass
 
 
 class AppVerifyApi(MastodonView):
@@ -114,10 +135,14 @@ class SignInView(LoginView):
     template_name = "mastodon/sign_in.html"
 
 
-class AuthorizeView(ToolkitAuthorizationView):
+class AuthorizeView(_ParsedByOAuthlib, ToolkitAuthorizationView):
     """The consent page; the out-of-band redirect shows the code on a page instead."""
 
     template_name = "mastodon/authorize.html"
+
+    def invalid_request(self, request: HttpRequest, description: str) -> HttpResponse:
+        reason = {"error": "invalid_request", "description": description}
+        return render(request, self.template_name, {"error": reason}, status=400)
 
     def redirect(self, redirect_to: str, application: Application | None) -> HttpResponse:
         if redirect_to.startswith(oauth.OOB):
