@@ -89,7 +89,8 @@ class _ParsedByOAuthlib:
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            return response
         except (ValueError, DataError) as exc:
             return self.invalid_request(request, str(exc) if isinstance(exc, ValueError) else "A value is malformed.")
 
