@@ -42,5 +42,11 @@ class ReadApiView(APIView):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         if request.user is not None and request.user.is_authenticated:
-            routing.set_viewer(request_user_id(request))
-            logs.bind(user_id=request_user_id(request))
+            viewer_bind(request_user_id(request))
+
+
+def viewer_bind(user_id: int) -> None:
+    """The request's signed-in user: their reads see their own writes (routing), and the
+    request's log lines name them."""
+    routing.set_viewer(user_id)
+    logs.bind(user_id=user_id)

@@ -12,10 +12,9 @@ from rest_framework.views import APIView
 
 from apps.mastodon.auth import OAuthAuthentication, ScopedUser
 from apps.mastodon.errors import exception_handler
-from twitter import logging as logs
 from twitter.api.fields import parse_id
 from twitter.api.parsers import JSONParser
-from twitter.db import routing
+from twitter.api.views import viewer_bind
 from twitter.errors import ApplicationError, AuthenticationError
 
 
@@ -32,8 +31,7 @@ class MastodonView(APIView):
         super().initial(request, *args, **kwargs)
         user_id = viewer_id(request)
         if user_id is not None:
-            routing.set_viewer(user_id)
-            logs.bind(user_id=user_id)
+            viewer_bind(user_id)
 
 
 def viewer_id(request: Request) -> int | None:
