@@ -327,6 +327,19 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _metrics_section(found: dict[str, dict[str, float]]) -> list[str]:
+    """The business series each role's /metrics showed after the run (summed over its
+    processes; the whole pages are in metrics/)."""
+    if not found:
+        return []
+    lines = ["", "## Business metrics after the run", "", "| role | series | value |", "|---|---|---|"]
+    for role, series in found.items():
+        for name, value in sorted(series.items()):
+            shown = f"{value:.3f}" if value != int(value) else f"{int(value)}"
+            lines.append(f"| {role} | `{name}` | {shown} |")
+    return lines
+
+
 def write(results: dict[str, Any], out: Path) -> Path:
     rows = targets(results)
     s = results["scenarios"]
@@ -373,6 +386,7 @@ def write(results: dict[str, Any], out: Path) -> Path:
             f"| {name} | {result['rps']} | {result['p50_ms']:.1f} | {result['p90_ms']:.1f} | "
             f"{result['p99_ms']:.1f} | {result['errors']} | {cpu} |"
         )
+    lines += _metrics_section(results.get("metrics") or {})
     lines += [
         "",
         "## Plots",

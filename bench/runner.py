@@ -7,6 +7,7 @@ platform's own services. Every load comes from wrk on loopback, bounded in time.
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -25,6 +26,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connections, transaction
 from django.utils import timezone
+from prometheus_client.parser import text_string_to_metric_families
 from redis.cluster import RedisCluster
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -260,9 +262,41 @@ class Bench:
         full_env = {**os.environ, **env}
         if settings_module:
             full_env["DJANGO_SETTINGS_MODULE"] = settings_module
+            full_env["PROMETHEUS_MULTIPROC_DIR"] = str(self._metrics_dir(name))
         process = Process(name, argv, log_path=self.out / "logs" / f"{name}.log", cwd=ROOT, env=full_env)
         process.wait_for_port(port, timeout=60)
         self.stack.processes[name], self.stack.ports[name] = process, port
+
+    def _metrics_dir(self, role: str) -> Path:
+        """The role's Prometheus multiprocess directory, as in production (twitter.metrics)."""
+        directory = self.out / "metrics" / role
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        return directory
+
+    def collect_metrics(self) -> None:
+        """Each role's business series after the run (`twitter_*`, summed over processes),
+        and its whole /metrics page beside the report."""
+        found: dict[str, dict[str, float]] = {}
+        for role in ("read-api", "write-api", "streaming", "worker"):
+            if role not in self.stack.ports:
+                continue
+            try:
+                text = requests.get(f"{self.stack.url(role)}/metrics", timeout=30).text
+            except requests.RequestException as exc:
+                self.log(f"metrics of {role}: {exc}")
+                continue
+            (self.out / "metrics" / f"{role}.prom").write_text(text)
+            series: dict[str, float] = {}
+            for family in text_string_to_metric_families(text):
+                for sample in family.samples:
+                    if not sample.name.startswith("twitter_") or sample.name.endswith(("_bucket", "_created")):
+                        continue
+                    labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()) if k != "pid")
+                    name = f"{sample.name}{{{labels}}}" if labels else sample.name
+                    series[name] = series.get(name, 0.0) + sample.value
+            found[role] = series
+        self.results["metrics"] = found
 
     def _database_url(self, alias: str) -> str:
         db = connections[alias].settings_dict
@@ -286,12 +320,18 @@ class Bench:
         primary = {"BASELINE_DATABASE_URL": self._database_url(PRIMARY)}
         self._granian("write-ceiling", "bench.baselines:write_ceiling", None, **primary)
         celery = str(Path(sys.executable).parent / "celery")
+        self.stack.ports["worker"] = free_port()  # its metrics
         worker = Process(
             "worker",
             [celery, "-A", "config", "worker", "--loglevel=WARNING", "--concurrency=2"],
             log_path=self.out / "logs" / "worker.log",
             cwd=ROOT,
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.worker"},
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "config.settings.worker",
+                "PROMETHEUS_MULTIPROC_DIR": str(self._metrics_dir("worker")),
+                "WORKER_METRICS_PORT": str(self.stack.ports["worker"]),
+            },
         )
         self.stack.processes["worker"] = worker
         port = free_port()
@@ -870,6 +910,7 @@ class Bench:
                     getattr(self, f"run_{name}")()
             self.measure_memory()
             self.check_timelines()
+            self.collect_metrics()
         finally:
             self.stack.stop()
             baselines.scratch_drop(self._database_url(PRIMARY), get_redis())

@@ -8,6 +8,7 @@ nginx gateway (Procfile) under supervisord, which restarts any of them that cras
 import os
 import resource
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,6 +61,16 @@ def _allow_many_open_files() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
 
 
+def _metrics_dirs(data_dir: Path) -> Path:
+    """A Prometheus multiprocess directory per role, emptied at each start (a role's
+    processes add up their samples there: twitter.metrics)."""
+    root = data_dir / "metrics"
+    shutil.rmtree(root, ignore_errors=True)
+    for role in supervise.procfile(ROOT / "Procfile"):
+        (root / role).mkdir(parents=True)
+    return root
+
+
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     _allow_many_open_files()
@@ -70,6 +81,7 @@ def main() -> int:
     write_port = int(os.environ.get("WRITE_API_PORT", "8001"))
     read_port = int(os.environ.get("READ_API_PORT", "8002"))
     streaming_port = int(os.environ.get("STREAMING_PORT", "8003"))
+    worker_metrics_port = int(os.environ.get("WORKER_METRICS_PORT", "8005"))
 
     database_url, stop_database = resolve_database(data_dir)
     redis_url, stop_redis = resolve_redis(data_dir)
@@ -91,6 +103,8 @@ def main() -> int:
             "WRITE_API_PORT": str(write_port),
             "READ_API_PORT": str(read_port),
             "STREAMING_PORT": str(streaming_port),
+            "WORKER_METRICS_PORT": str(worker_metrics_port),
+            "METRICS_DIR": str(_metrics_dirs(data_dir)),
             "API_WORKERS": os.environ.get("API_WORKERS", "2"),
             "API_THREADS": os.environ.get("API_THREADS", "4"),
             "WORKER_CONCURRENCY": os.environ.get("WORKER_CONCURRENCY", "2"),
@@ -121,6 +135,8 @@ def main() -> int:
             f"    write-API  http://127.0.0.1:{write_port}/\n"
             f"    read-API   http://127.0.0.1:{read_port}/\n"
             f"    streaming  http://127.0.0.1:{streaming_port}/api/v1/streaming/   (Server-Sent Events)\n"
+            f"    metrics    http://127.0.0.1:{{{write_port},{read_port},{streaming_port},{worker_metrics_port}}}/metrics"
+            "   (write-API, read-API, streaming, worker)\n"
             f"    database   {database_url}\n    redis      {redis_url}\n"
             f"  Operator commands against this stack: ENV_FILE={data_dir / 'run.env'} .venv/bin/python manage.py ...\n"
             f"  A process that crashes is restarted; their state:"

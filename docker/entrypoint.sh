@@ -6,6 +6,13 @@ API_WORKERS="${API_WORKERS:-4}"
 API_THREADS="${API_THREADS:-2}"
 PORT="${PORT:-8000}"
 
+# Prometheus multiprocess mode (twitter.metrics): the role's processes add up their samples
+# in this directory, which starts empty.
+if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+    rm -rf "$PROMETHEUS_MULTIPROC_DIR"
+    mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+fi
+
 serve() {
     export DJANGO_SETTINGS_MODULE="$1"
     exec granian --interface wsgi --host 0.0.0.0 --port "$PORT" \

@@ -14,3 +14,6 @@ class TwitterConfig(AppConfig):
         from psycopg_pool.base import AttemptWithBackoff
 
         AttemptWithBackoff.DELAY_BACKOFF = 1.0
+
+        # The worker's metrics exporter starts with a worker (a Celery signal).
+        from twitter import worker_metrics  # noqa: F401

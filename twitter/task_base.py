@@ -6,13 +6,14 @@ from typing import Any
 
 from billiard.einfo import ExceptionInfo
 from celery import Task
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, task_retry
 from django.db import InterfaceError, OperationalError, close_old_connections
 from redis import ConnectionError as RedisConnectionError
 from redis import TimeoutError as RedisTimeoutError
 from redis.exceptions import ClusterError, RedisClusterException
 
 from twitter import logging as logs
+from twitter import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class ReliableTask(Task):
         """Retries are spent (or the error is not transient): keep the task for replay."""
         from twitter.models import DeadLetter
 
+        metrics.TASK_FAILURES.labels(self.name).inc()
         try:
             DeadLetter.objects.create(
                 task_name=self.name,
@@ -102,8 +104,16 @@ def _log_scope_ends(*, task: Task | None = None, state: str | None = None, **kwa
     started = getattr(task.request, _STARTED, None)
     duration = round((time.perf_counter() - started) * 1000, 2) if started is not None else None
     task_logger.info("task %s", (state or "done").lower(), extra={"state": state, "duration_ms": duration})
+    if duration is not None:
+        metrics.TASK_DURATION.labels(task.name, state or "UNKNOWN").observe(duration / 1000)
     setattr(task.request, _LOG_SCOPE, None)
     logs.leave(scope)
+
+
+@task_retry.connect
+def _count_retry(*, sender: Task | None = None, **kwargs: Any) -> None:
+    if sender is not None:
+        metrics.TASK_RETRIES.labels(sender.name).inc()
 
 
 @task_postrun.connect

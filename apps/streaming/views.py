@@ -37,7 +37,7 @@ from apps.streaming.hub import hub
 from apps.timelines import selectors as timeline_selectors
 from apps.timelines import services as timeline_services
 from apps.tweets import presentation
-from twitter import keys
+from twitter import keys, metrics
 from twitter.api.auth import Access, bearer_token, is_revoked, native_access, verified_access
 from twitter.api.errors import error_body, error_response
 from twitter.api.fields import parse_id
@@ -269,6 +269,7 @@ async def live(
     control = keys.stream_control(viewer)
     by_channel = {channel.encode(): source for channel, source in sources.items()}
     queue = await hub.subscribe([*sources, control])
+    metrics.OPEN_STREAMS.inc()
     try:
         await _listen(viewer, stream_id)
         yield Beat()
@@ -316,6 +317,7 @@ async def live(
                 yield Event(source.names.get(event, event), rendered, event_id)
                 last[channel] = max(last[channel], event_id)
     finally:
+        metrics.OPEN_STREAMS.dec()
         await hub.unsubscribe([*sources, control], queue)
         with contextlib.suppress(aioredis.ConnectionError, aioredis.TimeoutError):
             await hub.client().zrem(keys.open_streams(viewer), stream_id)

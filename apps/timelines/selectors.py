@@ -19,6 +19,7 @@ from apps.follows import selectors as follow_selectors
 from apps.timelines import feeds, services
 from apps.tweets import cache, engagement, presentation
 from apps.tweets import selectors as tweet_selectors
+from twitter import metrics
 from twitter.api.pagination import PageParams
 from twitter.db.routing import read_alias
 from twitter.redis import redis_errors
@@ -62,6 +63,10 @@ def _pull_user(user_id: int, params: PageParams, *, max_id: int | None, limit: i
     )
 
 
+def _kind(timeline: feeds.Timeline) -> str:
+    return "home" if isinstance(timeline, feeds.Home) else "profile"
+
+
 def _rebuild_once(timeline: feeds.Timeline) -> None:
     """One reader rebuilds a timeline under its lock; the others wait briefly for it, and
     rebuild it themselves if it does not appear (the lock holder may have died)."""
@@ -72,6 +77,7 @@ def _rebuild_once(timeline: feeds.Timeline) -> None:
                 return
             time.sleep(0.01)
     rebuild = services.home_rebuild if isinstance(timeline, feeds.Home) else services.user_rebuild
+    metrics.TIMELINE_REBUILDS.labels(_kind(timeline)).inc()
     try:
         rebuild(user_id=timeline.user_id, using=read_alias())
     finally:
@@ -213,17 +219,22 @@ def _cached_page(timeline: _Timeline, params: PageParams) -> _Entries:
             built.add(celebrity)
         else:
             break
+    kind = _kind(timeline.timeline)
     if cached.status in ("miss", "celebrity", "suspended", "exclusions"):
         logger.warning("%s could not be built; this page comes from the database", timeline.timeline)
+        metrics.TIMELINE_READS.labels(kind, "database").inc()
         return timeline.from_database(params, max_id=params.max_id, limit=params.limit)
 
     if cached.status == "db":
+        metrics.TIMELINE_READS.labels(kind, "database").inc()
         return timeline.from_database(params, max_id=params.max_id, limit=params.limit)
     boundary = cached.boundary
     if len(cached.rows) < params.limit and boundary is not None and (lower is None or lower < boundary):
         # Past the cached entries: the timeline goes on in the database.
+        metrics.TIMELINE_READS.labels(kind, "cache_then_database").inc()
         below = boundary + 1 if params.max_id is None else min(params.max_id, boundary + 1)
         return timeline.from_database(params, max_id=below, limit=params.limit - len(cached.rows), cached=cached)
+    metrics.TIMELINE_READS.labels(kind, "rebuilt" if built else "cache").inc()
     return _Entries(cached.rows, [], cached.flags_loaded, set())
 
 
@@ -234,6 +245,7 @@ def _entries(timeline: _Timeline, params: PageParams) -> _Entries:
         return _cached_page(timeline, params)
     except redis_errors as exc:
         logger.warning("redis unavailable, %s from the database: %s", timeline.timeline, exc)
+        metrics.TIMELINE_READS.labels(_kind(timeline.timeline), "database").inc()
         return timeline.from_database(params, max_id=params.max_id, limit=params.limit)
 
 

@@ -16,10 +16,10 @@ from apps.tweets import cache, engagement, visibility
 from apps.tweets import selectors as tweet_selectors
 from apps.tweets.rendering import RenderedTweet
 from apps.users import selectors as user_selectors
-from twitter import events, streams
+from twitter import events, metrics, streams
 from twitter.db.routing import PRIMARY, read_alias
 from twitter.event_types import FanOutPartDue
-from twitter.ids import id_timestamp_ms, min_id_for_ms
+from twitter.ids import id_age_seconds, id_timestamp_ms, min_id_for_ms
 from twitter.redis import Batch, redis_errors
 
 logger = logging.getLogger(__name__)
@@ -223,6 +223,8 @@ def push_to_homes(*, tweet_id: int, follower_ids: list[int]) -> int:
         watching = streams.listening_among(batch_ids, results[asked])
         if watching:
             streams.publish_home(batch_ids, event="update", tweet_id=tweet_id, watching=watching)
+    metrics.FANOUT_ENTRIES.inc(pushed)
+    metrics.FANOUT_LAG.observe(max(0.0, id_age_seconds(tweet_id)))
     return pushed
 
 

@@ -199,6 +199,10 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Celery (broker: Redis) -----------------------------------------------------------
 
+# The worker's Prometheus metrics (twitter.worker_metrics), on a port of its own; 0: none.
+WORKER_METRICS_PORT = env.int("WORKER_METRICS_PORT", default=0)
+WORKER_METRICS_HOST = env.str("WORKER_METRICS_HOST", default="127.0.0.1")
+
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=20)

@@ -44,7 +44,7 @@ def process_env(**overrides: str) -> dict[str, str]:
     }
 
 
-def start_api(role: str, log_dir: Path, **env: str) -> tuple[Process, int]:
+def start_api(role: str, log_dir: Path, *, workers: int = 1, **env: str) -> tuple[Process, int]:
     port = free_port()
     module = {
         "write-api": "config.settings.write",
@@ -54,7 +54,7 @@ def start_api(role: str, log_dir: Path, **env: str) -> tuple[Process, int]:
     if role == "streaming":
         argv = granian_argv("config.asgi:application", port, workers=1, threads=1, interface="asgi")
     else:
-        argv = granian_argv("config.wsgi:application", port, workers=1, threads=4)
+        argv = granian_argv("config.wsgi:application", port, workers=workers, threads=4)
     process = Process(
         role, argv, log_path=log_dir / f"{role}.log", cwd=ROOT, env=process_env(DJANGO_SETTINGS_MODULE=module, **env)
     )

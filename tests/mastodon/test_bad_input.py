@@ -11,7 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.factories import UserFactory
 from tests.mastodon.conftest import MastodonWrite, Session
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The JSON and the errors do not depend on where application data lives: the single-Redis
+# pass only.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.single_redis]
 
 # What clients send to these routes (and what they might send wrongly).
 NAMES = [

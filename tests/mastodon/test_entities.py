@@ -15,7 +15,9 @@ from tests.factories import PASSWORD, UserFactory
 from tests.mastodon.conftest import MastodonRead, MastodonWrite, Session, register_app
 from tests.mastodon.entities import assert_entity
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The JSON and the errors do not depend on where application data lives: the single-Redis
+# pass only.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.single_redis]
 
 
 def check(response: Any, entity: str, status: int = 200) -> Any:

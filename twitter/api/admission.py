@@ -31,7 +31,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import ParseError
 
-from twitter import ratelimit
+from twitter import metrics, ratelimit
 from twitter.api.auth import Access, bearer_token, is_revoked, verified_access
 from twitter.api.errors import error_response
 from twitter.api.parsers import parse_json
@@ -127,6 +127,7 @@ class AdmissionMiddleware:
                 logger.warning("rate limits skipped, redis unavailable: %s", exc)
         tightest = ratelimit.tightest(counts)
         if tightest.exceeded:
+            metrics.RATE_LIMITED.labels(tightest.bucket).inc()
             wait = max(1, tightest.reset_at - int(now))
             response: HttpResponse = error_response(
                 429, "throttled", f"Too many requests: try again in {wait} seconds."

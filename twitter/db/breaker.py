@@ -3,6 +3,8 @@
 import threading
 import time
 
+from twitter import metrics
+
 
 class CircuitBreaker:
     """Closed: calls go through. Open: calls are refused until `cooldown` has passed; then
@@ -31,9 +33,14 @@ class CircuitBreaker:
 
     def record_failure(self) -> None:
         with self._lock:
+            tripped = self._open_until == 0.0
             self._open_until = time.monotonic() + self.cooldown
+        if tripped:
+            metrics.BREAKER_TRIPS.labels(self.name).inc()
+            metrics.BREAKER_OPEN.labels(self.name).set(1)
 
     def record_success(self) -> None:
         if self._open_until != 0.0:
             with self._lock:
                 self._open_until = 0.0
+            metrics.BREAKER_OPEN.labels(self.name).set(0)
