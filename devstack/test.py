@@ -3,7 +3,8 @@
 Postgres: DATABASE_URL + REPLICA_DATABASE_URL when both are given; otherwise a primary
 made with initdb on a spare port and a streaming replica of it made with pg_basebackup.
 Redis: REDIS_URL when given, else the local one on 6379 (database 9), else embedded.
-nginx: installed when missing (the gateway test runs it). S3: MOTO_S3_URL when given,
+nginx: installed when missing (the gateway test runs it); promtool likewise (the alert
+rules' checks). S3: MOTO_S3_URL when given,
 else moto's S3 server on a spare port (the media tests). Everything started here is
 stopped here, by PID.
 
@@ -25,6 +26,7 @@ from pathlib import Path
 from devstack import nginx
 from devstack.postgres import PrimaryWithReplica
 from devstack.procs import Process, free_port, port_open
+from devstack.promtool import promtool_binary
 from devstack.redis import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +73,7 @@ def main(pytest_args: list[str]) -> int:
         env["REDIS_URL"], redis_server = _redis(work)
         env.setdefault("CELERY_BROKER_URL", env["REDIS_URL"])
         env["NGINX_BIN"] = nginx.nginx_binary(install=True)
+        env["PROMTOOL_BIN"] = promtool_binary()
         env["DATA_DIR"] = str(work / "data")
         if not env.get("MOTO_S3_URL"):
             port = free_port()
