@@ -387,6 +387,9 @@ def write(results: dict[str, Any], out: Path) -> Path:
             f"{result['p99_ms']:.1f} | {result['errors']} | {cpu} |"
         )
     lines += _metrics_section(results.get("metrics") or {})
+    if results.get("process_rss_bytes"):
+        lines += ["", "## Memory after the run (resident, each process with its children)", ""]
+        lines += [f"- {name}: {rss / 2**20:.0f} MiB" for name, rss in results["process_rss_bytes"].items()]
     lines += [
         "",
         "## Plots",

@@ -298,6 +298,14 @@ class Bench:
             found[role] = series
         self.results["metrics"] = found
 
+    def measure_processes(self) -> None:
+        """Each process tree's resident memory after the run (a role's pods' memory
+        requests come from these: deploy/k8s)."""
+        self.results["process_rss_bytes"] = {
+            name: _tree_rss(process.pid) for name, process in self.stack.processes.items() if process.alive()
+        }
+        self.log("rss: " + ", ".join(f"{k} {v / 2**20:.0f} MiB" for k, v in self.results["process_rss_bytes"].items()))
+
     def _database_url(self, alias: str) -> str:
         db = connections[alias].settings_dict
         return f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
@@ -911,6 +919,7 @@ class Bench:
             self.measure_memory()
             self.check_timelines()
             self.collect_metrics()
+            self.measure_processes()
         finally:
             self.stack.stop()
             baselines.scratch_drop(self._database_url(PRIMARY), get_redis())
