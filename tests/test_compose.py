@@ -6,6 +6,11 @@ import secrets
 import subprocess
 from pathlib import Path
 
+import pytest
+
+# Independent of where application data lives: the single-Redis pass only.
+pytestmark = pytest.mark.single_redis
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -14,6 +14,9 @@ import kubernetes_validate
 import pytest
 import yaml
 
+# Independent of where application data lives: the single-Redis pass only.
+pytestmark = pytest.mark.single_redis
+
 ROOT = Path(__file__).resolve().parent.parent
 K8S = ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.31"  # the oldest minor version the manifests are checked against

@@ -17,6 +17,9 @@ from devstack.promtool import promtool_binary
 from twitter import metrics
 from twitter.worker_metrics import StateCollector
 
+# Independent of where application data lives: the single-Redis pass only.
+pytestmark = pytest.mark.single_redis
+
 MONITORING = Path(__file__).resolve().parent.parent / "deploy" / "monitoring"
 DASHBOARD = MONITORING / "grafana" / "dashboards" / "twitter.json"
 SERIES = re.compile(r"\b((?:twitter|django)_[a-z_]+)\b")

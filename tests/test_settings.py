@@ -19,12 +19,16 @@ from config.secrets import PUBLIC_KEYS
 from tests.conftest import authorize
 from tests.factories import UserFactory
 
+# Independent of where application data lives: the single-Redis pass only.
+pytestmark = pytest.mark.single_redis
+
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = ["config.settings.write", "config.settings.read", "config.settings.worker", "config.settings.streaming"]
 
 DUMP = """
 import json
 from django.conf import settings
+
 names = sorted(name for name in dir(settings) if name.isupper())
 print(json.dumps({name: repr(getattr(settings, name)) for name in names}))
 """

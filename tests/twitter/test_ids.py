@@ -7,6 +7,9 @@ import pytest
 from twitter import id_worker, ids
 from twitter.ids import SnowflakeGenerator, id_timestamp_ms
 
+# Independent of where application data lives: the single-Redis pass only.
+pytestmark = pytest.mark.single_redis
+
 
 def test_ids_increase_and_never_repeat_in_one_generator() -> None:
     generator = SnowflakeGenerator(worker_id=7)

@@ -5,6 +5,9 @@ from typing import Any
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
+# Independent of where application data lives: the single-Redis pass only.
+pytestmark = pytest.mark.single_redis
+
 ID_PATTERN = "^[0-9]{1,19}$"
 
 
