@@ -105,14 +105,20 @@ class Cluster:
 
 
 class PrimaryWithReplica:
-    """initdb a primary on a spare port, pg_basebackup it into a streaming replica."""
+    """initdb a primary on a spare port, pg_basebackup it into streaming replicas (one by
+    default): `replica`, then `replica2`, ..."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, replicas: int = 1) -> None:
         self.root = root
         self.bindir = pg_bindir()
         self.user = server_user()
         self.primary = Cluster("primary", root / "primary", free_port())
-        self.replica = Cluster("replica", root / "replica", free_port())
+        names = ["replica", *(f"replica{n}" for n in range(2, replicas + 1))]
+        self.replicas = [Cluster(name, root / name, free_port()) for name in names]
+
+    @property
+    def replica(self) -> Cluster:
+        return self.replicas[0]
 
     def _run(self, *argv: str) -> None:
         result = subprocess.run(argv, check=False, user=self.user, capture_output=True, text=True)
@@ -136,28 +142,30 @@ class PrimaryWithReplica:
             str(self.primary.datadir),
         )
         self.primary.start(self.bindir, self.user, self.root)
-        self.replica.datadir.mkdir(mode=0o700)
-        _own(self.replica.datadir, self.user)
-        self._run(
-            str(self.bindir / "pg_basebackup"),
-            "-R",
-            "-X",
-            "stream",
-            "-c",
-            "fast",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.primary.port),
-            "-U",
-            "postgres",
-            "-D",
-            str(self.replica.datadir),
-        )
-        self.replica.start(self.bindir, self.user, self.root)
+        for replica in self.replicas:
+            replica.datadir.mkdir(mode=0o700)
+            _own(replica.datadir, self.user)
+            self._run(
+                str(self.bindir / "pg_basebackup"),
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.primary.port),
+                "-U",
+                "postgres",
+                "-D",
+                str(replica.datadir),
+            )
+            replica.start(self.bindir, self.user, self.root)
 
     def stop(self) -> None:
-        self.replica.stop()
+        for replica in self.replicas:
+            replica.stop()
         self.primary.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -58,13 +58,18 @@ def main(pytest_args: list[str]) -> int:
         if env.get("DATABASE_URL") and env.get("REPLICA_DATABASE_URL"):
             print("devstack: using DATABASE_URL and REPLICA_DATABASE_URL", flush=True)
         else:
-            cluster = PrimaryWithReplica(work / "pg")
+            cluster = PrimaryWithReplica(work / "pg", replicas=2)
             cluster.start()
             env["DATABASE_URL"] = f"{cluster.primary.url_base}/twitter"
             env["REPLICA_DATABASE_URL"] = f"{cluster.replica.url_base}/twitter"
+            # A second streaming replica, for the test that reads through two and kills one
+            # (tests/integration/test_replicas.py); the rest of the suite reads the first.
+            second = cluster.replicas[1]
+            env["TEST_SECOND_REPLICA_URL"] = f"{second.url_base}/twitter"
+            env["TEST_SECOND_REPLICA_PID"] = str(second.process.pid if second.process else "")
             print(
-                f"devstack: primary on :{cluster.primary.port}, streaming replica on :{cluster.replica.port}"
-                f" ({time.monotonic() - started:.1f}s)",
+                f"devstack: primary on :{cluster.primary.port}, streaming replicas on :{cluster.replica.port}"
+                f" and :{second.port} ({time.monotonic() - started:.1f}s)",
                 flush=True,
             )
         # Keys of this run only, for every process it starts (none is ever written down).

@@ -16,7 +16,7 @@ from django.db import DatabaseError, connections
 from django.http import HttpRequest, JsonResponse
 
 from twitter import keys
-from twitter.db.routing import PRIMARY, REPLICA, replica_breaker
+from twitter.db.routing import PRIMARY, REPLICAS, replica_breakers
 from twitter.redis import get_redis
 
 CheckResult = dict[str, Any]
@@ -38,20 +38,34 @@ def _check_primary() -> dict[str, Any]:
     return {}
 
 
-def _check_replica() -> dict[str, Any]:
+def _check_one_replica(alias: str) -> dict[str, Any]:
+    breaker = replica_breakers[alias]
     try:
-        with connections[REPLICA].cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             cursor.execute("SELECT pg_is_in_recovery(), EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())")
             in_recovery, lag = cursor.fetchone()
-    except DatabaseError:
-        replica_breaker.record_failure()
-        raise
-    detail: dict[str, Any] = {"streaming": bool(in_recovery), "breaker_open": replica_breaker.is_open}
+    except DatabaseError as exc:
+        breaker.record_failure()
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}".strip()[:300]}
+    detail: dict[str, Any] = {"ok": True, "streaming": bool(in_recovery), "breaker_open": breaker.is_open}
     if in_recovery and lag is not None:
         detail["last_replay_seconds_ago"] = round(float(lag), 3)
     if not in_recovery:
         detail["note"] = "no replica configured: the replica alias points at the primary"
     return detail
+
+
+def _check_replica() -> dict[str, Any]:
+    """Every replica; fine while one of them answers (reads go to those that do)."""
+    found = {alias: _check_one_replica(alias) for alias in REPLICAS}
+    if len(found) == 1:
+        [only] = found.values()
+        if not only.pop("ok"):
+            raise DatabaseError(only["error"])
+        return only
+    if not any(detail["ok"] for detail in found.values()):
+        raise DatabaseError("no replica answers")
+    return {"replicas": found}
 
 
 def _check_redis() -> dict[str, Any]:

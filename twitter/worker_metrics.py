@@ -62,27 +62,45 @@ def _queues() -> Iterator[GaugeMetricFamily]:
 
 
 def _replica() -> Iterator[GaugeMetricFamily]:
-    if settings.REPLICA_DATABASE_URL == settings.DATABASE_URL:
-        return  # no replica
+    """Each replica's lag (a replica that does not answer is left out: its breaker and
+    the read-API's readiness say so)."""
+    replicas = [
+        alias
+        for alias, url in zip(settings.REPLICA_ALIASES, settings.REPLICA_DATABASE_URLS, strict=True)
+        if url != settings.DATABASE_URL
+    ]
+    if not replicas:
+        return
     with connections["default"].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()")
         (primary_lsn,) = cursor.fetchone()
-    with connections["replica"].cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn()),"
-            " CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
-            " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END",
-            [primary_lsn],
-        )
-        lag_bytes, lag_seconds = cursor.fetchone()
-    yield GaugeMetricFamily(
-        "twitter_replica_lag_bytes", "WAL the replica has not replayed yet", value=max(0.0, float(lag_bytes or 0))
-    )
-    yield GaugeMetricFamily(
+    in_bytes = GaugeMetricFamily("twitter_replica_lag_bytes", "WAL a replica has not replayed yet", labels=["replica"])
+    in_seconds = GaugeMetricFamily(
         "twitter_replica_lag_seconds",
-        "Age of the last transaction the replica replayed while WAL waits (0: caught up)",
-        value=max(0.0, float(lag_seconds or 0)),
+        "Age of the last transaction a replica replayed while WAL waits (0: caught up)",
+        labels=["replica"],
     )
+    answered = 0
+    for alias in replicas:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_wal_lsn_diff(%s::pg_lsn, pg_last_wal_replay_lsn()),"
+                    " CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+                    " ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) END",
+                    [primary_lsn],
+                )
+                lag_bytes, lag_seconds = cursor.fetchone()
+        except DatabaseError as exc:
+            logger.warning("metrics: %s could not be read: %s", alias, exc)
+            continue
+        answered += 1
+        in_bytes.add_metric([alias], max(0.0, float(lag_bytes or 0)))
+        in_seconds.add_metric([alias], max(0.0, float(lag_seconds or 0)))
+    if not answered:
+        raise DatabaseError("no replica answers")
+    yield in_bytes
+    yield in_seconds
 
 
 class StateCollector(Collector):
@@ -100,7 +118,7 @@ class StateCollector(Collector):
                 up.add_metric([name], 0)
                 continue
             finally:
-                for alias in ("default", "replica"):
+                for alias in ("default", *settings.REPLICA_ALIASES):
                     if not connections[alias].in_atomic_block:  # (a test's transaction)
                         connections[alias].close()  # the exporter's thread gives its connections back
             up.add_metric([name], 1)

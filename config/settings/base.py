@@ -157,17 +157,24 @@ def _database(url: str, *, pool_timeout: float, connect_timeout: int) -> dict[st
 
 DATABASE_URL = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/twitter")
 REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="") or DATABASE_URL
+# Several streaming replicas (comma-separated): reads spread over them, each behind a
+# breaker of its own (twitter.db.routing). Unset: REPLICA_DATABASE_URL alone.
+REPLICA_DATABASE_URLS = env.list("REPLICA_DATABASE_URLS", default=[]) or [REPLICA_DATABASE_URL]
+# Their database aliases: "replica", then "replica2", "replica3", ...
+REPLICA_ALIASES = ["replica", *(f"replica{n}" for n in range(2, len(REPLICA_DATABASE_URLS) + 1))]
 
 DATABASES = {
     # A short wait for a primary connection: when the primary is down, the first writes
     # fail within about a second (then the write-API's breaker answers at once).
     "default": _database(DATABASE_URL, pool_timeout=env.float("DB_POOL_TIMEOUT", default=1.0), connect_timeout=3),
-    "replica": _database(
-        REPLICA_DATABASE_URL, pool_timeout=REPLICA_TIMEOUT, connect_timeout=max(1, int(REPLICA_TIMEOUT))
-    ),
+    **{
+        alias: _database(url, pool_timeout=REPLICA_TIMEOUT, connect_timeout=max(1, int(REPLICA_TIMEOUT)))
+        for alias, url in zip(REPLICA_ALIASES, REPLICA_DATABASE_URLS, strict=True)
+    },
 }
-# The replica holds the primary's databases, so in tests it mirrors the test database.
-DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# The replicas hold the primary's databases, so in tests they mirror the test database.
+for _alias in REPLICA_ALIASES:
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS: list[str] = []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -3,6 +3,7 @@ that takes connections but fails queries trips the replica breaker. On the write
 primary that cannot be reached trips the primary breaker: writes are refused at once
 (503, Retry-After) instead of each waiting for the pool's timeout."""
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -36,8 +37,9 @@ def watch_replica(execute: Callable[..., Any], sql: str, params: Any, many: bool
     except DataError:  # a value from the request (a NUL, say) that no database takes
         raise
     except DatabaseError as exc:
-        logger.warning("a query on the replica failed (%s); reads go to the primary for a while", exc)
-        routing.replica_failed()
+        alias = context["connection"].alias
+        logger.warning("a query on %s failed (%s); reads go elsewhere for a while", alias, exc)
+        routing.replica_failed(alias)
         raise
 
 
@@ -58,10 +60,10 @@ class ReadApiDatabaseMiddleware:
     def _answer(self, request: HttpRequest) -> tuple[HttpResponse, bool]:
         token = routing.begin_request()
         try:
-            with (
-                connections[routing.PRIMARY].execute_wrapper(forbid_writes),
-                connections[routing.REPLICA].execute_wrapper(watch_replica),
-            ):
+            with contextlib.ExitStack() as guards:
+                guards.enter_context(connections[routing.PRIMARY].execute_wrapper(forbid_writes))
+                for alias in routing.REPLICAS:
+                    guards.enter_context(connections[alias].execute_wrapper(watch_replica))
                 response = self.get_response(request)
             return response, routing.request_replica_failed()
         finally:

@@ -1,13 +1,17 @@
 """Which database a read goes to: one rule, `read_alias()`.
 
-Reads go to the replica unless (a) the replica breaker is open: the replica recently
-failed, and a request must not wait on it again, or (b) the viewer wrote within
-READ_YOUR_WRITES_SECONDS: their own changes may not be replayed yet. The read-API's
-router sends ORM reads by it, and code that names a database (raw SQL, a task reading
-the replica) asks it too. The deliberate primary read is explicit: `PRIMARY`.
+Reads go to a replica unless (a) every replica's breaker is open: each recently failed,
+and a request must not wait on one again, or (b) the viewer wrote within
+READ_YOUR_WRITES_SECONDS: their own changes may not be replayed yet. With several
+replicas (REPLICA_ALIASES) requests take turns, and each request keeps the replica it
+started on (its pages and lookups agree with one another); a replica whose breaker is
+open is passed over. The read-API's router sends ORM reads by it, and code that names a
+database (raw SQL, a task reading the replica) asks it too. The deliberate primary read
+is explicit: `PRIMARY`.
 """
 
 import contextvars
+import itertools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,9 +28,12 @@ from twitter.redis import Batch, get_redis, redis_errors
 logger = logging.getLogger(__name__)
 
 PRIMARY = "default"
-REPLICA = "replica"
+REPLICA = "replica"  # the first replica
+REPLICAS: list[str] = list(settings.REPLICA_ALIASES)
 
-replica_breaker = CircuitBreaker("replica", cooldown=settings.REPLICA_BREAKER_COOLDOWN)
+replica_breakers = {alias: CircuitBreaker(alias, cooldown=settings.REPLICA_BREAKER_COOLDOWN) for alias in REPLICAS}
+replica_breaker = replica_breakers[REPLICA]
+_turns = itertools.count()
 primary_breaker = CircuitBreaker("primary", cooldown=settings.PRIMARY_BREAKER_COOLDOWN)
 _UNAVAILABLE = "_database_unavailable"
 
@@ -45,7 +52,8 @@ def database_was_unavailable(request: Any) -> bool:
 class _RequestState:
     viewer_id: int | None = None
     pinned_to_primary: bool | None = None  # decided on the first SQL read of the request
-    replica_failed: bool = False  # a query on the replica failed during this request
+    replica: str | None = None  # the replica this request reads, once chosen
+    replica_failed: bool = False  # a query on a replica failed during this request
 
 
 _request_state: contextvars.ContextVar[_RequestState | None] = contextvars.ContextVar(
@@ -89,23 +97,45 @@ def unreplayed(row_ids: Iterable[int]) -> list[int]:
 
 
 def read_alias() -> str:
-    """The alias for a read now: the replica when it is healthy and current enough."""
-    if _pinned_to_primary() or not replica_breaker.allow():
+    """The alias for a read now: a replica that is healthy, unless the viewer's own writes
+    may not be replayed yet."""
+    if _pinned_to_primary():
         return PRIMARY
-    replica = connections[REPLICA]
-    if replica.connection is None:
-        try:
-            replica.ensure_connection()
-        except DatabaseError:
-            if _replica_down(replica):
-                logger.warning("replica unreachable; reads go to the primary for %.1fs", replica_breaker.cooldown)
-                replica_breaker.record_failure()
-            else:
-                logger.info("no replica connection free in time; this read goes to the primary")
-            return PRIMARY
-        _failures_seen[id(getattr(replica, "pool", None))] = _pool_failures(replica)
-    replica_breaker.record_success()
-    return REPLICA
+    state = _request_state.get()
+    kept = state.replica if state is not None else None
+    if kept is not None and not replica_breakers[kept].is_open:
+        return kept
+    if len(REPLICAS) == 1:
+        candidates = REPLICAS
+    else:
+        start = next(_turns) % len(REPLICAS)
+        candidates = REPLICAS[start:] + REPLICAS[:start]
+    for alias in candidates:
+        if replica_breakers[alias].allow() and _connected(alias):
+            replica_breakers[alias].record_success()
+            if state is not None:
+                state.replica = alias
+            return alias
+    return PRIMARY
+
+
+def _connected(alias: str) -> bool:
+    """Whether this request holds (or could take) a connection to the replica."""
+    replica = connections[alias]
+    if replica.connection is not None:
+        return True
+    try:
+        replica.ensure_connection()
+    except DatabaseError:
+        if _replica_down(replica):
+            breaker = replica_breakers[alias]
+            logger.warning("%s unreachable; reads go elsewhere for %.1fs", alias, breaker.cooldown)
+            breaker.record_failure()
+        else:
+            logger.info("no %s connection free in time; this read goes elsewhere", alias)
+        return False
+    _failures_seen[id(getattr(replica, "pool", None))] = _pool_failures(replica)
+    return True
 
 
 # Failed or lost connections each replica pool had at its last good checkout.
@@ -132,13 +162,14 @@ def _replica_down(replica: Any) -> bool:
     return could_grow and _pool_failures(replica) > _failures_seen.get(id(pool), 0)
 
 
-def replica_failed() -> None:
-    """A query on the replica failed mid-request: stop sending reads there for a while
-    (the read-API's middleware then answers the request again, from the primary)."""
-    replica_breaker.record_failure()
+def replica_failed(alias: str = REPLICA) -> None:
+    """A query on a replica failed mid-request: stop sending reads there for a while (the
+    read-API's middleware then answers the request again, elsewhere)."""
+    replica_breakers[alias].record_failure()
     state = _request_state.get()
     if state is not None:
         state.replica_failed = True
+        state.replica = None
 
 
 def request_replica_failed() -> bool:
