@@ -282,10 +282,14 @@ class Bench:
             if role not in self.stack.ports:
                 continue
             try:
-                text = requests.get(f"{self.stack.url(role)}/metrics", timeout=30).text
+                page = requests.get(f"{self.stack.url(role)}/metrics", timeout=30)
             except requests.RequestException as exc:
                 self.log(f"metrics of {role}: {exc}")
                 continue
+            if page.status_code != 200:
+                self.log(f"metrics of {role}: {page.status_code}")
+                continue
+            text = page.text
             (self.out / "metrics" / f"{role}.prom").write_text(text)
             series: dict[str, float] = {}
             for family in text_string_to_metric_families(text):

@@ -9,6 +9,7 @@ urlpatterns = [
     # The Mastodon origin's streams: the gateway sends its /api/v1/streaming/ here.
     path("mastodon/api/v1/streaming/", include("apps.mastodon.streaming_urls")),
     path("health/live", health.live, name="health-live"),
+    path("", include("django_prometheus.urls")),  # /metrics: open streams, among others
 ]
 
 handler404 = "apps.streaming.views.not_found"

@@ -49,6 +49,7 @@ def test_compose_file_validates_and_has_every_service() -> None:
     assert services >= {
         "postgres",
         "postgres-replica",
+        "pgbouncer",
         "redis",
         "write-api",
         "read-api",

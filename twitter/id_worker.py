@@ -11,6 +11,7 @@ import logging
 import os
 import random
 import threading
+from typing import Any
 
 import psycopg
 from django.conf import settings
@@ -41,12 +42,16 @@ _lease = _Lease()
 
 
 def _conninfo() -> str:
-    """Django's own connection parameters for the primary, as a libpq conninfo."""
-    params = {
-        key: value
-        for key, value in connections["default"].get_connection_params().items()
-        if isinstance(value, str | int) and key != "cursor_factory"
-    }
+    """Django's own connection parameters for the primary, as a libpq conninfo; or
+    DATABASE_SESSION_URL's (a session of its own, past a transaction-mode PgBouncer)."""
+    if settings.DATABASE_SESSION_URL:
+        params: dict[str, Any] = dict(psycopg.conninfo.conninfo_to_dict(settings.DATABASE_SESSION_URL))
+    else:
+        params = {
+            key: value
+            for key, value in connections["default"].get_connection_params().items()
+            if isinstance(value, str | int) and key != "cursor_factory"
+        }
     params.update(
         connect_timeout=5,
         application_name="snowflake-lease",

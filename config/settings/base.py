@@ -137,6 +137,19 @@ READ_YOUR_WRITES_SECONDS = env.float("READ_YOUR_WRITES_SECONDS", default=2.0)
 REPLICA_LAG_GRACE_SECONDS = env.float("REPLICA_LAG_GRACE_SECONDS", default=10.0)
 
 
+# Through PgBouncer in transaction mode, a client's next transaction may run on another
+# server connection, shared with other clients: nothing may outlive a transaction. Django
+# binds parameters on the client (nothing is prepared); this also turns off psycopg's
+# server-side preparation and Django's server-side cursors. Session-level work (the
+# worker-id lease's advisory lock, which two processes on one server session would both
+# get) needs a session of its own: DATABASE_SESSION_URL, the primary itself or PgBouncer
+# in session mode.
+DB_PGBOUNCER = env.bool("DB_PGBOUNCER", default=False)
+DATABASE_SESSION_URL = env.str("DATABASE_SESSION_URL", default="")
+if DB_PGBOUNCER and not DATABASE_SESSION_URL:
+    raise ImproperlyConfigured("DB_PGBOUNCER=true needs DATABASE_SESSION_URL (a session-mode connection)")
+
+
 def _database(url: str, *, pool_timeout: float, connect_timeout: int) -> dict[str, Any]:
     config: dict[str, Any] = env.db_url_config(url)
     config["ENGINE"] = "django.db.backends.postgresql"
@@ -152,6 +165,9 @@ def _database(url: str, *, pool_timeout: float, connect_timeout: int) -> dict[st
             "timeout": pool_timeout,
         },
     }
+    if DB_PGBOUNCER:
+        config["OPTIONS"]["prepare_threshold"] = None
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     return config
 
 

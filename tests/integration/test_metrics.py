@@ -39,7 +39,7 @@ def test_each_role_exports_business_metrics_that_add_up_across_its_processes(
     tmp_path: Path, transactional_db: None
 ) -> None:
     started: list[Process] = []
-    dirs = {role: tmp_path / f"metrics-{role}" for role in ("write-api", "read-api", "worker")}
+    dirs = {role: tmp_path / f"metrics-{role}" for role in ("write-api", "read-api", "streaming", "worker")}
     for directory in dirs.values():
         directory.mkdir()
     try:
@@ -54,6 +54,8 @@ def test_each_role_exports_business_metrics_that_add_up_across_its_processes(
         started.append(write)
         read, read_port = start_api("read-api", tmp_path, workers=2, PROMETHEUS_MULTIPROC_DIR=str(dirs["read-api"]))
         started.append(read)
+        streaming, streaming_port = start_api("streaming", tmp_path, PROMETHEUS_MULTIPROC_DIR=str(dirs["streaming"]))
+        started.append(streaming)
         worker_port = free_port()
         started.append(
             start_worker(tmp_path, WORKER_METRICS_PORT=str(worker_port), PROMETHEUS_MULTIPROC_DIR=str(dirs["worker"]))
@@ -81,6 +83,14 @@ def test_each_role_exports_business_metrics_that_add_up_across_its_processes(
         assert total(served, "twitter_timeline_reads_total", timeline="home") == home_reads
         assert total(served, "twitter_timeline_reads_total", timeline="home", source="cache") >= 10
         assert total(served, "twitter_timeline_rebuilds_total", timeline="home") >= 1
+
+        streams = f"http://127.0.0.1:{streaming_port}"
+        with requests.get(f"{streams}/api/v1/streaming/home", headers=auth(reader), stream=True, timeout=10) as open_:
+            assert open_.status_code == 200
+            eventually(
+                lambda: total(scrape(f"{streams}/metrics"), "twitter_open_streams") == 1, what="the open stream counted"
+            )
+        eventually(lambda: total(scrape(f"{streams}/metrics"), "twitter_open_streams") == 0, what="the stream gone")
 
         login = {"username": author.username, "password": "not " + PASSWORD}
         codes = [requests.post(f"{writes}/api/v1/auth/token", json=login, timeout=10).status_code for _ in range(3)]
