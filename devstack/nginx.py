@@ -1,13 +1,13 @@
 """The nginx gateway for local runs and tests, from the same template compose uses."""
 
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 from typing import Any
 
+from devstack.debian import debian_binary
 from devstack.procs import Process, free_port
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "docker" / "nginx" / "gateway.conf.template"
@@ -34,20 +34,7 @@ http {
 
 
 def nginx_binary(*, install: bool = True) -> str:
-    found = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if os.access(p, os.X_OK)), None)
-    if found:
-        return found
-    if install and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("devstack: installing nginx (Debian package nginx-light)...", flush=True)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, stdout=subprocess.DEVNULL)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "nginx-light"], check=True, env=env, stdout=subprocess.DEVNULL
-        )
-        found = shutil.which("nginx") or "/usr/sbin/nginx"
-        if os.access(found, os.X_OK):
-            return found
-    raise RuntimeError("nginx is not installed: install it (e.g. `apt-get install nginx-light`) and try again")
+    return debian_binary("nginx", "nginx-light", install=install)
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,17 @@
 """PgBouncer in transaction mode in front of a Postgres, for the test that runs the APIs
 through it (Debian's pgbouncer package, installed when missing, as nginx is)."""
 
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
+from devstack.debian import debian_binary
 from devstack.postgres import server_user
 from devstack.procs import Process, free_port
 
 
 def pgbouncer_binary(*, install: bool = True) -> str:
-    found = shutil.which("pgbouncer") or next((p for p in ("/usr/sbin/pgbouncer",) if os.access(p, os.X_OK)), None)
-    if found:
-        return found
-    if install and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("devstack: installing pgbouncer (Debian package)...", flush=True)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, stdout=subprocess.DEVNULL)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "pgbouncer"], check=True, env=env, stdout=subprocess.DEVNULL)
-        if os.access("/usr/sbin/pgbouncer", os.X_OK):
-            return "/usr/sbin/pgbouncer"
-    raise RuntimeError("pgbouncer is not installed: install it (e.g. `apt-get install pgbouncer`) and try again")
+    return debian_binary("pgbouncer", "pgbouncer", install=install)
 
 
 class PgBouncer:

@@ -41,6 +41,15 @@ def register_app(client: APIClient, scopes: str = "read write follow push", redi
     return response.json()
 
 
+def client_credentials(client: APIClient, app: dict[str, Any], scope: str = "read write") -> Any:
+    """The app's own token (the client credentials grant): the response."""
+    return client.post(
+        "/oauth/token",
+        {"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"],
+         "scope": scope},
+    )  # fmt: skip
+
+
 class Session:
     """A user signed in to the Mastodon API through an app, on both sides."""
 

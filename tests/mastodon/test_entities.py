@@ -12,7 +12,7 @@ from PIL import Image
 from apps.mastodon import oauth
 from tests.conftest import Events
 from tests.factories import PASSWORD, UserFactory
-from tests.mastodon.conftest import MastodonRead, MastodonWrite, Session, register_app
+from tests.mastodon.conftest import MastodonRead, MastodonWrite, Session, client_credentials, register_app
 from tests.mastodon.entities import assert_entity
 
 # The JSON and the errors do not depend on where application data lives: the single-Redis
@@ -74,12 +74,7 @@ def test_apps_and_tokens() -> None:
     app = register_app(MastodonWrite())
     assert_entity(app, "CredentialApplication")
     client = MastodonWrite()
-    token = client.post(
-        "/oauth/token",
-        {"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"],
-         "scope": "read write"},
-    )  # fmt: skip
-    app_token = check(token, "Token")
+    app_token = check(client_credentials(client, app), "Token")
     reader = MastodonRead()
     reader.credentials(HTTP_AUTHORIZATION=f"Bearer {app_token['access_token']}")
     check(reader.get("/api/v1/apps/verify_credentials"), "Application")

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from apps.mastodon import oauth
 from tests.factories import PASSWORD, UserFactory
-from tests.mastodon.conftest import MastodonRead, MastodonWrite, register_app
+from tests.mastodon.conftest import MastodonRead, MastodonWrite, client_credentials, register_app
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -122,11 +122,7 @@ def test_an_app_may_not_ask_for_scopes_it_did_not_register() -> None:
 def test_client_credentials_register_an_account_with_a_token() -> None:
     app = register_app(MastodonWrite())
     client = MastodonWrite()
-    app_token = client.post(
-        "/oauth/token",
-        {"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": app["client_secret"],
-         "scope": "read write"},
-    )  # fmt: skip
+    app_token = client_credentials(client, app)
     assert app_token.status_code == 200, app_token.content
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {app_token.json()['access_token']}")
     verified = MastodonRead()

@@ -38,7 +38,7 @@ def watch_replica(execute: Callable[..., Any], sql: str, params: Any, many: bool
         raise
     except DatabaseError as exc:
         alias = context["connection"].alias
-        logger.warning("a query on %s failed (%s); reads go elsewhere for a while", alias, exc)
+        logger.warning("a query on the replica failed (%s: %s); reads go elsewhere for a while", alias, exc)
         routing.replica_failed(alias)
         raise
 
