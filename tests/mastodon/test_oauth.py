@@ -235,3 +235,20 @@ def test_a_refresh_token_used_twice_ends_its_whole_family() -> None:
     client = MastodonRead()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {second['access_token']}")
     assert client.get("/api/v1/accounts/verify_credentials").status_code == 401
+
+
+def test_clients_call_the_token_endpoints_without_csrf_and_browsers_need_it_for_consent() -> None:
+    """Apps post to /oauth/token and /oauth/revoke with no CSRF token (the toolkit exempts
+    them); the consent form, posted by a signed-in browser, needs one."""
+    app = register_app(MastodonWrite())
+    strict = MastodonWrite(enforce_csrf_checks=True)
+    token = client_credentials(strict, app)
+    assert token.status_code == 200, token.content
+    secret = {"client_id": app["client_id"], "client_secret": app["client_secret"]}
+    revoked = strict.post("/oauth/revoke", {"token": token.json()["access_token"], **secret})
+    assert revoked.status_code == 200, revoked.content
+    browser = MastodonWrite(enforce_csrf_checks=True)
+    browser.force_login(UserFactory())
+    query = {"response_type": "code", "client_id": app["client_id"], "redirect_uri": oauth.OOB, "scope": "read"}
+    forged = browser.post("/oauth/authorize", {**query, "allow": "Authorize"})
+    assert forged.status_code == 403

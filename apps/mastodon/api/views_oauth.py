@@ -10,6 +10,8 @@ from django.contrib.auth.views import LoginView
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import Application
 from oauth2_provider.views import AuthorizationView as ToolkitAuthorizationView
@@ -98,6 +100,9 @@ class _ParsedByOAuthlib:
         return JsonResponse({"error": "invalid_request", "error_description": description}, status=400)
 
 
+# The toolkit exempts its token and revocation endpoints from CSRF (clients, not
+# browsers, call them) on its own `dispatch`; this one overrides it, so it says so again.
+@method_decorator(csrf_exempt, name="dispatch")
 class TokenView(_ParsedByOAuthlib, ToolkitTokenView):
     """`/oauth/token`: the toolkit's answer, with the `created_at` Mastodon's Token has."""
 
@@ -111,6 +116,7 @@ class TokenView(_ParsedByOAuthlib, ToolkitTokenView):
         return response
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class RevokeTokenView(_ParsedByOAuthlib, ToolkitRevokeTokenView):
     pass
 
