@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import close_old_connections
 
 from twitter import events, keys
-from twitter.redis import connect
+from twitter.redis import connect, get_redis, redis_errors
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,13 @@ class Relay(threading.Thread):
         )
 
     def stop(self) -> None:
+        """Ends the thread; a wake-up ends its wait at once (without Redis, the wait runs
+        out: at most the idle timeout)."""
         self._stopping.set()
+        try:
+            get_redis().rpush(keys.outbox_wake(), 1)
+        except redis_errors as exc:
+            logger.info("outbox relay: no wake-up for the stop (%s); it ends within %.0fs", exc, self._idle)
         self.join(timeout=self._idle + 5)
 
     def run(self) -> None:
