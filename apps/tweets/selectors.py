@@ -83,9 +83,7 @@ def timeline_ids(
         queryset = queryset.filter(deleted_at__isnull=True)
     excluded = list(excluded_authors)
     if excluded:
-        queryset = queryset.exclude(AnyOf(F("author_id"), excluded)).exclude(
-            Q(retweet_of__isnull=False) & Q(AnyOf(F("retweet_of__author_id"), excluded))
-        )
+        queryset = queryset.exclude(AnyOf(F("author_id"), excluded)).exclude(_retweet_of_any(excluded))
     if exclude_suspended:
         queryset = queryset.filter(author__suspended_at__isnull=True)
     if max_id is not None:
@@ -98,16 +96,18 @@ def timeline_ids(
     return ids
 
 
+def _retweet_of_any(author_ids: list[int]) -> Q:
+    """A retweet of a tweet by one of `author_ids`."""
+    return Q(retweet_of__isnull=False) & Q(AnyOf(F("retweet_of__author_id"), author_ids))
+
+
 def by_or_of_authors(*, tweet_ids: list[int], author_ids: Iterable[int], using: str) -> list[int]:
     """Those of `tweet_ids` written by one of `author_ids`, or retweets of their tweets."""
     authors = list(author_ids)
     if not tweet_ids or not authors:
         return []
     queryset = Tweet.objects.using(using).filter(AnyOf(F("id"), tweet_ids))
-    queryset = queryset.filter(
-        Q(AnyOf(F("author_id"), authors))
-        | (Q(retweet_of__isnull=False) & Q(AnyOf(F("retweet_of__author_id"), authors)))
-    )
+    queryset = queryset.filter(Q(AnyOf(F("author_id"), authors)) | _retweet_of_any(authors))
     return list(queryset.values_list("id", flat=True))
 
 
@@ -257,7 +257,7 @@ def author_ids_page(
         queryset = queryset.exclude(media=[])
     excluded = list(excluded_authors)
     if excluded:
-        queryset = queryset.exclude(Q(retweet_of__isnull=False) & Q(AnyOf(F("retweet_of__author_id"), excluded)))
+        queryset = queryset.exclude(_retweet_of_any(excluded))
     return [row.id for row in paginate_queryset(queryset.only("id"), params)]
 
 

@@ -82,44 +82,13 @@ def paginate_queryset(queryset: "QuerySet[M]", params: PageParams, *, id_field: 
     return items
 
 
-_BASES: dict[tuple[str, ...], str] = {}
-_BASES_KEPT = 2048
-
-
-def _base_url(request: HttpRequest) -> str:
-    """The request's URL without its query, worked out (the host checked against
-    ALLOWED_HOSTS) once per scheme, host headers and path in a process: a page's links are
-    built on every read of it. A host that fails the check raises and is not kept."""
-    meta = request.META
-    key = (
-        request.scheme or "http",
-        str(meta.get("HTTP_X_FORWARDED_HOST", "")),
-        str(meta.get("HTTP_HOST", "")),
-        str(meta.get("SERVER_NAME", "")),
-        str(meta.get("SERVER_PORT", "")),
-        request.path,
-    )
-    base = _BASES.get(key)
-    if base is None:
-        base = request.build_absolute_uri(request.path)
-        if len(_BASES) >= _BASES_KEPT:
-            _BASES.clear()
-        _BASES[key] = base
-    return base
-
-
 def _page_urls(request: HttpRequest, replaced: Sequence[str], limit: int) -> Callable[[str, int], str]:
     """Builds this request's URL with `limit` and `name=value` in place of the `replaced`
     parameters (the base is worked out once per request)."""
-    base = _base_url(request)
-    if request.GET:
-        kept = [(key, item) for key, item in request.GET.items() if key not in (*replaced, "limit")]
-        query = urlencode([*kept, ("limit", limit)])
-    else:
-        query = f"limit={limit}"
-    return lambda name, value: (
-        f"{base}?{query}&{name}={value}" if isinstance(value, int) else (f"{base}?{query}&{urlencode([(name, value)])}")
-    )
+    base = request.build_absolute_uri(request.path)
+    kept = [(key, item) for key, item in request.GET.items() if key not in (*replaced, "limit")]
+    query = urlencode([*kept, ("limit", limit)])
+    return lambda name, value: f"{base}?{query}&{urlencode([(name, value)])}"
 
 
 def link_header(request: HttpRequest, ids: Sequence[int], params: PageParams) -> str | None:

@@ -105,12 +105,8 @@ def read_alias() -> str:
     kept = state.replica if state is not None else None
     if kept is not None and not replica_breakers[kept].is_open:
         return kept
-    if len(REPLICAS) == 1:
-        candidates = REPLICAS
-    else:
-        start = next(_turns) % len(REPLICAS)
-        candidates = REPLICAS[start:] + REPLICAS[:start]
-    for alias in candidates:
+    start = next(_turns) % len(REPLICAS)
+    for alias in REPLICAS[start:] + REPLICAS[:start]:
         if replica_breakers[alias].allow() and _connected(alias):
             replica_breakers[alias].record_success()
             if state is not None:
