@@ -77,7 +77,12 @@ def test_tweets_are_accepted_with_the_broker_down_and_delivered_after(
 
         own_broker["process"] = redis_server.start(own_broker["port"], tmp_path, "broker-again")
         events.broker_breaker.record_success()
-        eventually(lambda: reader.home_ids() == list(reversed(tweets)), timeout=60, what="delivery after the outage")
+        try:
+            eventually(
+                lambda: reader.home_ids() == list(reversed(tweets)), timeout=60, what="delivery after the outage"
+            )
+        except AssertionError as exc:  # what the worker did meanwhile (its reconnection, its tasks)
+            raise AssertionError(f"{exc}\n{worker.tail(80)}") from None
         # The sweep marks an event published after handing it over, so the fan-out can
         # finish first.
         eventually(lambda: not pending.exists(), what="the outbox marked published")
