@@ -38,7 +38,7 @@ def _blurhash(data: bytes) -> str:
         small = image.convert("RGB")
         small.thumbnail((_BLURHASH_PIXELS, _BLURHASH_PIXELS))
         width = small.width
-        flat = list(small.getdata())
+        flat = list(small.get_flattened_data())
         rows = [flat[y * width : (y + 1) * width] for y in range(small.height)]
     return str(blurhash.encode(rows, _BLURHASH_COMPONENTS, _BLURHASH_COMPONENTS))
 
