@@ -8,10 +8,12 @@ Errors answered before a view (admission's 401 and 429, a breaker's 503) come in
 native envelope; on this origin they leave in Mastodon's form, `{"error": "..."}`."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import orjson
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import set_urlconf
 
 from apps.mastodon.errors import message_of
@@ -36,12 +38,16 @@ class MastodonOriginMiddleware:
                 request.path_info = (
                     request.path_info.rstrip("/") or "/"
                 )  # what the middleware after this one resolve against too
-            return _in_mastodon_form(self.get_response(request))
+            return in_mastodon_form(self.get_response(request))
         return self.get_response(request)
 
 
-def _in_mastodon_form(response: HttpResponse) -> HttpResponse:
-    if response.status_code < 400 or getattr(response, "streaming", False):
+Response = TypeVar("Response", bound=HttpResponseBase)
+
+
+def in_mastodon_form(response: Response) -> Response:
+    """An error in the native envelope, reshaped to Mastodon's `{"error": "..."}`."""
+    if response.status_code < 400 or not isinstance(response, HttpResponse):
         return response
     if not response.get("Content-Type", "").startswith("application/json"):
         return response

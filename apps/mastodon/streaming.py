@@ -16,6 +16,7 @@ from django.http.response import HttpResponseBase
 
 from apps.mastodon import scopes as scope_rules
 from apps.mastodon.conversations import conversations
+from apps.mastodon.middleware import in_mastodon_form
 from apps.mastodon.notifications import notifications
 from apps.mastodon.statuses import statuses
 from apps.messages import selectors as message_selectors
@@ -129,7 +130,7 @@ async def _http(request: HttpRequest, name: str) -> HttpResponseBase:
     if tag is None:
         return JsonResponse({"error": "A valid tag is required"}, status=400)
     sources = stream.sources(_origin(request), tag)
-    return await channel_stream(request, accept=accepting(stream.scope), sources=sources)
+    return in_mastodon_form(await channel_stream(request, accept=accepting(stream.scope), sources=sources))
 
 
 async def user(request: HttpRequest) -> HttpResponseBase:
@@ -150,6 +151,17 @@ async def public(request: HttpRequest) -> HttpResponseBase:
 
 async def hashtag(request: HttpRequest) -> HttpResponseBase:
     return await _http(request, "hashtag")
+
+
+async def websocket_only(request: HttpRequest) -> HttpResponse:
+    """`/api/v1/streaming` over plain HTTP: it is the WebSocket's address."""
+    response = JsonResponse({"error": "This is a WebSocket endpoint: connect with Upgrade: websocket"}, status=426)
+    response["Upgrade"] = "websocket"
+    return response
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"error": "Record not found"}, status=404)
 
 
 async def health(request: HttpRequest) -> HttpResponse:

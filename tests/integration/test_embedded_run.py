@@ -44,13 +44,16 @@ NOT_INHERITED = {
     "MOTO_S3_URL",
 }
 
+# Every port `make run` listens on, spare ones here: a `make run` beside the suite keeps its own.
+_PORTS = ("GATEWAY_PORT", "MASTODON_PORT", "WRITE_API_PORT", "READ_API_PORT", "STREAMING_PORT", "WORKER_METRICS_PORT")
+
 
 @pytest.fixture
 def embedded_run() -> Iterator[dict[str, str]]:
     # Not under pytest's private tmp: the embedded Postgres runs as its own OS user.
     data = Path(tempfile.mkdtemp(prefix="twitter-embedded-"))
     data.chmod(0o755)
-    ports = {name: str(free_port()) for name in ("GATEWAY_PORT", "WRITE_API_PORT", "READ_API_PORT", "STREAMING_PORT")}
+    ports = {name: str(free_port()) for name in _PORTS}
     env = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
     env |= {"EMBEDDED_SERVICES": "1", "DATA_DIR": str(data), "API_WORKERS": "1", "WORKER_CONCURRENCY": "1", **ports}
     run = Process(

@@ -167,3 +167,69 @@ def assert_entity(value: Any, kind: str) -> None:
         kind = f"NonPaginatableList[{kind[1:-1]}]"
     problems = differences(value, kind)
     assert not problems, "\n".join(problems)
+
+
+# --- The same entities as OpenAPI component schemas -------------------------------------
+# apps/mastodon/api/entities.json is generated from these declarations by
+# `python -m tests.mastodon.entities > apps/mastodon/api/entities.json`; a test holds the two
+# equal, so the schema the Mastodon origin serves says what the checks above check.
+
+ROOTS = (
+    "Account", "Application", "Context", "Conversation", "CredentialAccountSource", "CredentialApplication",
+    "Error", "Instance", "InstanceV2", "Marker", "MediaAttachment", "Notification", "Preferences",
+    "Relationship", "SearchV2", "Status", "Suggestion", "Tag", "Token",
+)  # fmt: skip
+_OPENAPI_SCALARS: dict[str, dict[str, Any]] = {
+    "str": {"type": "string"},
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "bool": {"type": "boolean"},
+    "datetime": {"type": "string"},
+    "IdType": {"type": "string", "pattern": "^[0-9]+$"},
+    "MaybeSnowflakeIdType": {"type": "string", "pattern": "^[0-9]+$"},
+    "AttribAccessDict": {"type": "object"},
+    "NonPaginatableList": {"type": "array"},
+}
+
+
+def _openapi_type(kind: str, wanted: list[str]) -> dict[str, Any]:
+    generic = re.fullmatch(r"(\w+)\[(.*)\]", kind)
+    if generic:
+        outer, inner = generic.group(1), generic.group(2)
+        if outer == "Optional":
+            schema = _openapi_type(inner, wanted)
+            return {"allOf": [schema], "nullable": True} if "$ref" in schema else {**schema, "nullable": True}
+        if outer == "Union":
+            return {"anyOf": [_openapi_type(option, wanted) for option in _split(inner)]}
+        if outer == "NonPaginatableList":
+            return {"type": "array", "items": _openapi_type(inner, wanted)}
+        if outer == "AttribAccessDict":
+            return {"type": "object"}
+        raise KeyError(f"unknown generic {kind}")
+    if kind in _OPENAPI_SCALARS:
+        return dict(_OPENAPI_SCALARS[kind])
+    if kind not in wanted:
+        wanted.append(kind)
+    return {"$ref": f"#/components/schemas/{kind}"}
+
+
+def openapi_components() -> dict[str, Any]:
+    """{entity: JSON schema} for ROOTS and every entity they contain: a field added by
+    VERSION is required unless Mastodon documents it as nullable; other fields may be sent."""
+    wanted, components = list(ROOTS), {}
+    while len(components) < len(wanted):
+        name = wanted[len(components)]
+        properties, required = {}, []
+        for field, (kind, added) in fields_of(name).items():
+            properties[field] = _openapi_type(kind, wanted)
+            if not kind.startswith("Optional[") and (added is None or added <= VERSION):
+                required.append(field)
+        components[name] = {"type": "object", "properties": properties, **({"required": required} if required else {})}
+    return dict(sorted(components.items()))
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(openapi_components(), indent=1, sort_keys=True) + "\n")

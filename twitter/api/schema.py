@@ -59,7 +59,7 @@ def _error_response(code: str) -> dict[str, Any]:
     return response
 
 
-_IDEMPOTENCY_PARAMETER = OpenApiParameter(
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
     {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
     OpenApiParameter.HEADER,
@@ -81,7 +81,7 @@ class AutoSchema(SpectacularAutoSchema):
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
         if idempotency.covers(self.method, self.path):
-            parameters.append(_IDEMPOTENCY_PARAMETER)
+            parameters.append(IDEMPOTENCY_PARAMETER)
         return parameters
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:

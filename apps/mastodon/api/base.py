@@ -10,6 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from apps.mastodon.api.schema import MastodonAutoSchema
 from apps.mastodon.auth import OAuthAuthentication, ScopedUser
 from apps.mastodon.errors import exception_handler
 from twitter.api.fields import parse_id
@@ -23,6 +24,7 @@ class MastodonView(APIView):
     permission_classes: list[type[BasePermission]] = [ScopedUser]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     scopes: dict[str, str] = {}  # method -> the scope it needs (none: open to anyone)
+    schema = MastodonAutoSchema()
 
     def get_exception_handler(self) -> Any:
         return exception_handler

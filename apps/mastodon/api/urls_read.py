@@ -42,7 +42,7 @@ urlpatterns = [
     path("api/v1/preferences", misc.PreferencesApi.as_view(), name="mastodon-preferences"),
     path("api/v1/trends", misc.TrendingTagsApi.as_view(), name="mastodon-trends"),
     path("api/v1/trends/tags", misc.TrendingTagsApi.as_view(), name="mastodon-trends-tags"),
-    path("api/v1/suggestions", misc.SuggestionsApi.as_view(accounts_only=True), name="mastodon-suggestions-v1"),
+    path("api/v1/suggestions", misc.AccountSuggestionsApi.as_view(), name="mastodon-suggestions-v1"),
     path("api/v2/suggestions", misc.SuggestionsApi.as_view(), name="mastodon-suggestions"),
     path("api/v2/search", misc.SearchApi.as_view(), name="mastodon-search"),
     path("api/v1/media/<id:media_id>", misc.MediaApi.as_view(), name="mastodon-media-get"),

@@ -9,6 +9,7 @@ from apps.follows import selectors as follow_selectors
 from apps.mastodon.accounts import accounts_in_order, credential_account, profiles
 from apps.mastodon.api.base import MastodonView, bool_param, id_list_param, origin, signed_in, text_param, viewer_id
 from apps.mastodon.api.pages import statuses_response
+from apps.mastodon.api.schema import FLAG, ID, PAGE, TEXT, doc, entity, entity_list, query
 from apps.mastodon.relationships import relationships
 from apps.search import selectors as search_selectors
 from apps.tweets import presentation
@@ -18,6 +19,7 @@ from twitter.api.pagination import PageParams, page_params, paginated_response
 from twitter.errors import ApplicationError, NotFoundError
 
 ACCOUNT_NOT_FOUND = "Record not found"
+_STATUS_FILTERS = ("pinned", "exclude_replies", "exclude_reblogs", "only_media")
 
 
 def _profile(user_id: int) -> user_selectors.Profile:
@@ -30,6 +32,7 @@ def _profile(user_id: int) -> user_selectors.Profile:
 class VerifyCredentialsApi(MastodonView):
     scopes = {"GET": "read:accounts"}
 
+    @doc(entity("Account"), description="The viewer's account, with its `source`.")
     def get(self, request: Request) -> Response:
         user_id = signed_in(request)
         found = user_selectors.user_profiles(user_ids=[user_id]).get(user_id)
@@ -39,11 +42,13 @@ class VerifyCredentialsApi(MastodonView):
 
 
 class AccountApi(MastodonView):
+    @doc(entity("Account"))
     def get(self, request: Request, user_id: int) -> Response:
         return Response(accounts_in_order([_profile(user_id).id], origin(request))[0])
 
 
 class AccountLookupApi(MastodonView):
+    @doc(entity("Account"), params=[query("acct", TEXT, "username or username@this-host", required=True)])
     def get(self, request: Request) -> Response:
         acct = text_param(request, "acct", query=True).strip().removeprefix("@")
         username, _, domain = acct.partition("@")
@@ -62,6 +67,7 @@ class AccountStatusesApi(MastodonView):
     `exclude_replies`; `exclude_reblogs` and `only_media` filter in the query, so each page
     is full; `pinned` is empty (nothing is pinned here)."""
 
+    @doc(entity_list("Status"), params=[*PAGE, *(query(name, FLAG) for name in _STATUS_FILTERS)], paged=True)
     def get(self, request: Request, user_id: int) -> HttpResponse:
         _profile(user_id)
         params = page_params(request)
@@ -87,6 +93,7 @@ class _AccountListApi(MastodonView):
     def pairs(self, user_id: int, params: PageParams) -> list[tuple[int, int]]:
         raise NotImplementedError
 
+    @doc(entity_list("Account"), params=PAGE, paged=True)
     def get(self, request: Request, user_id: int) -> Response:
         _profile(user_id)
         params = page_params(request)
@@ -108,6 +115,10 @@ class FollowingApi(_AccountListApi):
 class RelationshipsApi(MastodonView):
     scopes = {"GET": "read:follows"}
 
+    @doc(
+        entity_list("Relationship"),
+        params=[query("id[]", {"type": "array", "items": ID, "maxItems": 40}, "The accounts.")],
+    )
     def get(self, request: Request) -> Response:
         others = id_list_param(request, "id", query=True)
         return Response(relationships(signed_in(request), others))
@@ -116,6 +127,10 @@ class RelationshipsApi(MastodonView):
 class AccountSearchApi(MastodonView):
     scopes = {"GET": "read:accounts"}
 
+    @doc(
+        entity_list("Account"),
+        params=[query("q", TEXT, "A name.", required=True), PAGE[-1], query("resolve", FLAG), query("following", FLAG)],
+    )
     def get(self, request: Request) -> Response:
         query = text_param(request, "q", query=True)
         limit = page_params(request).limit

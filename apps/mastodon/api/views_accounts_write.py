@@ -12,6 +12,7 @@ from apps.mastodon import oauth
 from apps.mastodon import scopes as scope_rules
 from apps.mastodon.accounts import credential_account, profiles
 from apps.mastodon.api.base import MastodonView, bool_param, origin, param, signed_in, text_param
+from apps.mastodon.api.schema import FLAG, TEXT, body, doc, entity
 from apps.mastodon.errors import error
 from apps.mastodon.relationships import relationships
 from apps.users import selectors as user_selectors
@@ -27,6 +28,16 @@ class AccountRegisterApi(MastodonView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @doc(
+        entity("Token"),
+        request=body(
+            {"username": TEXT, "email": TEXT, "password": TEXT, "agreement": FLAG, "locale": TEXT, "reason": TEXT,
+             "display_name": TEXT},
+            required=("username", "email", "password", "agreement"),
+        ),
+        auth=[{"oauth2": ["write:accounts"]}],
+        description="With an app's token (client credentials): the new account's token for that app.",
+    )  # fmt: skip
     def post(self, request: Request) -> Response | JsonResponse:
         raw = bearer_token(request)
         app_token = oauth.app_token(raw) if raw else None
@@ -57,6 +68,7 @@ class AccountRegisterApi(MastodonView):
 class AccountUpdateApi(MastodonView):
     scopes = {"PATCH": "write:accounts"}
 
+    @doc(entity("Account"), request=body({"display_name": TEXT, "note": TEXT}))
     def patch(self, request: Request) -> Response:
         user_id = signed_in(request)
         changes = {}
@@ -76,6 +88,10 @@ class _RelationApi(MastodonView):
     def act(self, viewer_id: int, user_id: int) -> None:
         raise NotImplementedError
 
+    @doc(
+        entity("Relationship"),
+        request=body({"reblogs": FLAG, "notify": FLAG, "languages": {"type": "array", "items": TEXT}}),
+    )
     def post(self, request: Request, user_id: int) -> Response:
         viewer_id = signed_in(request)
         self.act(viewer_id, user_id)

@@ -5,6 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.mastodon.api.base import MastodonView, origin, signed_in
+from apps.mastodon.api.schema import EMPTY, PAGE, doc, entity, entity_list
 from apps.mastodon.conversations import conversations
 from apps.messages import selectors as message_selectors
 from apps.messages import services as message_services
@@ -14,6 +15,7 @@ from twitter.api.pagination import page_params, paginated_response
 class ConversationsApi(MastodonView):
     scopes = {"GET": "read:statuses"}
 
+    @doc(entity_list("Conversation"), params=PAGE, paged=True)
     def get(self, request: Request) -> Response:
         user_id = signed_in(request)
         params = page_params(request)
@@ -25,6 +27,7 @@ class ConversationsApi(MastodonView):
 class ConversationReadApi(MastodonView):
     scopes = {"POST": "write:conversations"}
 
+    @doc(entity("Conversation"))
     def post(self, request: Request, conversation_id: int) -> Response:
         user_id = signed_in(request)
         view = message_selectors.conversation_get(viewer_id=user_id, conversation_id=conversation_id)
@@ -39,6 +42,7 @@ class ConversationReadApi(MastodonView):
 class ConversationRemoveApi(MastodonView):
     scopes = {"DELETE": "write:conversations"}
 
+    @doc(EMPTY)
     def delete(self, request: Request, conversation_id: int) -> Response:
         message_services.conversation_leave(user_id=signed_in(request), conversation_id=conversation_id)
         return Response({})

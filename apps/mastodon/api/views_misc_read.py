@@ -10,6 +10,7 @@ from apps.follows import suggestions
 from apps.mastodon.accounts import account, accounts_in_order, profiles
 from apps.mastodon.api.base import MastodonView, bool_param, list_param, origin, signed_in, text_param
 from apps.mastodon.api.pages import json_response
+from apps.mastodon.api.schema import FLAG, ID, MARKERS, PAGE, TEXT, doc, entity, entity_list, query
 from apps.mastodon.instance import instance_v1, instance_v2
 from apps.mastodon.notifications import kinds_for, notifications
 from apps.mastodon.statuses import attachment, statuses
@@ -23,6 +24,8 @@ from twitter.api.pagination import link_header, page_params
 from twitter.errors import ApplicationError, NotFoundError
 
 _STATS_SECONDS = 300
+# Mastodon's notification types; others are accepted and match nothing here.
+_KINDS = {"type": "array", "items": TEXT, "maxItems": 40}
 
 
 def _stats() -> tuple[int, int]:
@@ -47,6 +50,7 @@ class EmptyListApi(MastodonView):
     """Custom emojis, filters, lists, announcements, followed tags, featured tags,
     endorsements, follow requests, bookmarks, scheduled statuses: none exist here."""
 
+    @doc({"type": "array", "maxItems": 0}, params=PAGE)
     def get(self, request: Request) -> Response:
         return Response([])
 
@@ -54,6 +58,7 @@ class EmptyListApi(MastodonView):
 class PreferencesApi(MastodonView):
     scopes = {"GET": "read:accounts"}
 
+    @doc(entity("Preferences"))
     def get(self, request: Request) -> Response:
         signed_in(request)
         return Response(
@@ -71,6 +76,11 @@ class PreferencesApi(MastodonView):
 class NotificationsApi(MastodonView):
     scopes = {"GET": "read:notifications"}
 
+    @doc(
+        entity_list("Notification"),
+        params=[*PAGE, query("types[]", _KINDS), query("exclude_types[]", _KINDS), query("account_id", ID)],
+        paged=True,
+    )
     def get(self, request: Request) -> HttpResponse:
         user_id = signed_in(request)
         params = page_params(request)
@@ -86,6 +96,7 @@ class NotificationsApi(MastodonView):
 class NotificationApi(MastodonView):
     scopes = {"GET": "read:notifications"}
 
+    @doc(entity("Notification"))
     def get(self, request: Request, notification_id: int) -> HttpResponse:
         user_id = signed_in(request)
         item = notification_selectors.item_get(user_id=user_id, notification_id=notification_id)
@@ -100,6 +111,10 @@ class MarkersApi(MastodonView):
 
     scopes = {"GET": "read:statuses"}
 
+    @doc(
+        MARKERS,
+        params=[query("timeline[]", {"type": "array", "items": {"type": "string", "enum": ["home", "notifications"]}})],
+    )
     def get(self, request: Request) -> Response:
         user_id = signed_in(request)
         wanted = list_param(request, "timeline", query=True)
@@ -112,6 +127,7 @@ class MarkersApi(MastodonView):
 
 
 class TrendingTagsApi(MastodonView):
+    @doc(entity_list("Tag"), params=[PAGE[-1], query("offset", {"type": "integer", "minimum": 0})])
     def get(self, request: Request) -> Response:
         limit = page_params(request).limit
         base = origin(request)
@@ -125,12 +141,13 @@ class TrendingTagsApi(MastodonView):
 
 
 class SuggestionsApi(MastodonView):
-    """`/api/v2/suggestions`: Suggestion entities; `/api/v1/suggestions` (`accounts_only`):
-    the accounts alone, as that older method answers."""
+    """`/api/v2/suggestions`: Suggestion entities (`/api/v1/suggestions`, the accounts
+    alone, as that older method answers: `AccountSuggestionsApi`)."""
 
     scopes = {"GET": "read"}
     accounts_only = False
 
+    @doc(entity_list("Suggestion"), params=[PAGE[-1]])
     def get(self, request: Request) -> Response:
         user_id = signed_in(request)
         limit = min(page_params(request).limit, suggestions.KEPT)
@@ -151,11 +168,30 @@ class SuggestionsApi(MastodonView):
         )  # fmt: skip
 
 
+class AccountSuggestionsApi(SuggestionsApi):
+    accounts_only = True
+
+    @doc(entity_list("Account"), params=[PAGE[-1]])
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+
 class SearchApi(MastodonView):
     """`/api/v2/search`: accounts, statuses and hashtags (`type` picks one)."""
 
     scopes = {"GET": "read:search"}
 
+    @doc(
+        entity("SearchV2"),
+        params=[
+            query("q", TEXT, "What to search for.", required=True),
+            query("type", {"type": "string", "enum": ["accounts", "statuses", "hashtags"]}),
+            PAGE[-1],
+            query("offset", {"type": "integer", "minimum": 0, "maximum": 10_000}),
+            query("resolve", FLAG),
+            query("following", FLAG),
+        ],
+    )
     def get(self, request: Request) -> Response:
         user_id = signed_in(request)
         query = text_param(request, "q", query=True).strip()
@@ -195,6 +231,7 @@ class MediaApi(MastodonView):
 
     scopes = {"GET": "write:media"}
 
+    @doc(entity("MediaAttachment"), also={206: "Not processed yet: its `url` is null."})
     def get(self, request: Request, media_id: int) -> Response:
         media = media_services.media_unattached(owner_id=signed_in(request), media_id=media_id)
         shown = attachment(media_services.media_public(media))

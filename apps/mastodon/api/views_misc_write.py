@@ -6,12 +6,15 @@ from rest_framework.response import Response
 
 from apps.follows import suggestions
 from apps.mastodon.api.base import MastodonView, param, signed_in
+from apps.mastodon.api.schema import EMPTY, ID, MARKERS, TEXT, body, doc, entity, fields
 from apps.mastodon.statuses import attachment
 from apps.media import services as media_services
 from apps.notifications import selectors as notification_selectors
 from apps.notifications import services as notification_services
 from twitter.api.fields import parse_id
 from twitter.errors import ApplicationError
+
+_MEDIA_FIELDS = {"description": TEXT, "focus": {"type": "string", "description": "x,y, each from -1 to 1."}}
 
 
 class MediaUploadApi(MastodonView):
@@ -20,6 +23,14 @@ class MediaUploadApi(MastodonView):
 
     scopes = {"POST": "write:media"}
 
+    @doc(
+        entity("MediaAttachment"),
+        request=body(
+            {"file": {"type": "string", "format": "binary"}, **_MEDIA_FIELDS},
+            required=["file"],
+            media=["multipart/form-data"],
+        ),
+    )
     def post(self, request: Request) -> Response:
         user_id = signed_in(request)
         file = request.FILES.get("file") if hasattr(request, "FILES") else None
@@ -36,6 +47,7 @@ class MediaUpdateApi(MastodonView):
 
     scopes = {"PUT": "write:media"}
 
+    @doc(entity("MediaAttachment"), request=body(_MEDIA_FIELDS))
     def put(self, request: Request, media_id: int) -> Response:
         media = media_services.media_describe(
             owner_id=signed_in(request),
@@ -49,6 +61,7 @@ class MediaUpdateApi(MastodonView):
 class NotificationDismissApi(MastodonView):
     scopes = {"POST": "write:notifications"}
 
+    @doc(EMPTY)
     def post(self, request: Request, notification_id: int) -> Response:
         notification_services.notification_dismiss(user_id=signed_in(request), notification_id=notification_id)
         return Response({})
@@ -57,6 +70,7 @@ class NotificationDismissApi(MastodonView):
 class NotificationsClearApi(MastodonView):
     scopes = {"POST": "write:notifications"}
 
+    @doc(EMPTY)
     def post(self, request: Request) -> Response:
         notification_services.notifications_clear(user_id=signed_in(request))
         return Response({})
@@ -67,6 +81,11 @@ class MarkersSaveApi(MastodonView):
 
     scopes = {"POST": "write:statuses"}
 
+    @doc(
+        MARKERS,
+        request=body({name: fields({"last_read_id": ID}) for name in ("home", "notifications")}),
+        description="`notifications[last_read_id]` in a form.",
+    )
     def post(self, request: Request) -> Response:
         user_id = signed_in(request)
         raw = param(request, "notifications[last_read_id]")
@@ -87,6 +106,7 @@ class MarkersSaveApi(MastodonView):
 class SuggestionDismissApi(MastodonView):
     scopes = {"DELETE": "read"}
 
+    @doc(EMPTY)
     def delete(self, request: Request, user_id: int) -> Response:
         suggestions.dismiss(user_id=signed_in(request), dismissed_id=user_id)
         return Response({})

@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from apps.mastodon import oauth
 from apps.mastodon import scopes as scope_rules
 from apps.mastodon.api.base import MastodonView, list_param, origin, param, text_param
+from apps.mastodon.api.schema import TEXT, body, doc, entity
 from apps.mastodon.errors import error
 from twitter.api.auth import bearer_token
 from twitter.errors import ApplicationError
@@ -62,6 +63,19 @@ class AppCreateApi(MastodonView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @doc(
+        entity("CredentialApplication"),
+        request=body(
+            {
+                "client_name": TEXT,
+                "redirect_uris": {"anyOf": [TEXT, {"type": "array", "items": TEXT, "maxItems": 10}]},
+                "scopes": {"type": "string", "description": "Space-separated; `read` when none."},
+                "website": TEXT,
+            },
+            required=("client_name", "redirect_uris"),
+        ),
+        auth=[{}],
+    )
     def post(self, request: Request) -> Response:
         name = text_param(request, "client_name").strip()
         if not name or len(name) > NAME_MAX_LENGTH:
@@ -127,6 +141,7 @@ class AppVerifyApi(MastodonView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @doc(entity("Application"), auth=[{"oauth2": []}])
     def get(self, request: Request) -> HttpResponse:
         raw = bearer_token(request)
         token = oauth.app_token(raw) if raw else None

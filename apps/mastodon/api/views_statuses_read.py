@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from apps.mastodon.accounts import accounts_in_order
 from apps.mastodon.api.base import MastodonView, bool_param, origin, signed_in, viewer_id
 from apps.mastodon.api.pages import STATUS_NOT_FOUND, json_response, one_status, statuses_response
+from apps.mastodon.api.schema import FLAG, PAGE, doc, entity, entity_list, query
 from apps.mastodon.statuses import statuses
 from apps.timelines import selectors as timeline_selectors
 from apps.tweets import entities, presentation
@@ -29,11 +30,13 @@ def _visible(tweet_id: int) -> int:
 
 
 class StatusApi(MastodonView):
+    @doc(entity("Status"))
     def get(self, request: Request, tweet_id: int) -> HttpResponse:
         return json_response(one_status(request, tweet_id, viewer_id=viewer_id(request)))
 
 
 class StatusContextApi(MastodonView):
+    @doc(entity("Context"))
     def get(self, request: Request, tweet_id: int) -> HttpResponse:
         anchor = _visible(tweet_id)
         viewer, base = viewer_id(request), origin(request)
@@ -52,6 +55,7 @@ class _WhoApi(MastodonView):
 
     pairs = staticmethod(tweet_selectors.likers_page)  # (tweet_id=, params=) -> (cursor, user id)
 
+    @doc(entity_list("Account"), params=PAGE, paged=True)
     def get(self, request: Request, tweet_id: int) -> Response:
         params = page_params(request)
         pairs = self.pairs(tweet_id=_visible(tweet_id), params=params)
@@ -70,6 +74,7 @@ class RebloggedByApi(_WhoApi):
 class HomeTimelineApi(MastodonView):
     scopes = {"GET": "read:statuses"}
 
+    @doc(entity_list("Status"), params=PAGE, paged=True)
     def get(self, request: Request) -> HttpResponse:
         params = page_params(request)
         shown = timeline_selectors.home_tweets(viewer_id=signed_in(request), params=params)
@@ -80,6 +85,11 @@ class PublicTimelineApi(MastodonView):
     """Every public status here (all of them are local: `local` and `remote` change nothing
     but `remote=true`, which has none)."""
 
+    @doc(
+        entity_list("Status"),
+        params=[*PAGE, query("local", FLAG), query("remote", FLAG), query("only_media", FLAG)],
+        paged=True,
+    )
     def get(self, request: Request) -> HttpResponse:
         params = page_params(request)
         if bool_param(request, "remote", query=True):
@@ -92,6 +102,7 @@ class PublicTimelineApi(MastodonView):
 
 
 class TagTimelineApi(MastodonView):
+    @doc(entity_list("Status"), params=[*PAGE, query("local", FLAG), query("only_media", FLAG)], paged=True)
     def get(self, request: Request, tag: str) -> HttpResponse:
         params = page_params(request)
         if not entities.is_valid_tag(tag):

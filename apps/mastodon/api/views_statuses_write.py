@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from apps.mastodon.accounts import profiles
 from apps.mastodon.api.base import MastodonView, id_list_param, origin, param, signed_in, text_param
 from apps.mastodon.api.pages import STATUS_NOT_FOUND, json_response, one_status
+from apps.mastodon.api.schema import FLAG, ID, TEXT, body, doc, entity
 from apps.mastodon.statuses import direct_status, statuses
 from apps.messages import services as message_services
 from apps.tweets import entities, presentation
@@ -65,6 +66,22 @@ def _direct(request: Request, user_id: int, text: str, media_ids: list[int]) -> 
 class StatusCreateApi(MastodonView):
     scopes = {"POST": "write:statuses"}
 
+    @doc(
+        entity("Status"),
+        request=body(
+            {
+                "status": TEXT,
+                "media_ids": {"type": "array", "items": ID, "maxItems": MAX_MEDIA},
+                "in_reply_to_id": ID,
+                "visibility": {"type": "string", "enum": ["public", "unlisted", "private", "direct"]},
+                "sensitive": FLAG,
+                "spoiler_text": TEXT,
+                "language": TEXT,
+            }
+        ),
+        description="`unlisted` and `private` are refused (422): every status here is public. `direct` sends a "
+        "direct message to the accounts the status mentions. Polls and content warnings are refused.",
+    )
     def post(self, request: Request) -> HttpResponse:
         user_id = signed_in(request)
         text = text_param(request, "status")
@@ -94,6 +111,7 @@ class StatusDeleteApi(MastodonView):
 
     scopes = {"DELETE": "write:statuses"}
 
+    @doc(entity("Status"))
     def delete(self, request: Request, tweet_id: int) -> HttpResponse:
         user_id = signed_in(request)
         shown = presentation.shown_by_id(tweet_ids=[tweet_id], viewer_id=user_id)
@@ -111,6 +129,7 @@ class _EngagementApi(MastodonView):
         """Do it; return the status to show and what it must say about what was done."""
         raise NotImplementedError
 
+    @doc(entity("Status"))
     def post(self, request: Request, tweet_id: int) -> HttpResponse:
         user_id = signed_in(request)
         try:
