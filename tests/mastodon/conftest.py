@@ -4,6 +4,7 @@ X-Client-API: mastodon (apps.mastodon.middleware); these clients do the same."""
 from typing import Any
 
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from apps.mastodon import oauth
@@ -11,6 +12,23 @@ from apps.users.models import User
 from tests.conftest import ReadApiClient
 
 ORIGIN = {"HTTP_X_CLIENT_API": "mastodon"}
+
+
+def routes(urlconf: str) -> list[tuple[str, type | None]]:
+    """Every route of a URLconf (Django's form, `api/v1/statuses/<id:tweet_id>`), with its
+    view class (None for a function)."""
+    found = []
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                found.append((route, getattr(pattern.callback, "view_class", None)))
+
+    walk(get_resolver(urlconf).url_patterns, "")
+    return found
 
 
 class MastodonWrite(APIClient):

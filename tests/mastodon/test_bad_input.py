@@ -6,10 +6,9 @@ import re
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.factories import UserFactory
-from tests.mastodon.conftest import MastodonWrite, Session
+from tests.mastodon.conftest import MastodonWrite, Session, routes
 
 # The JSON and the errors do not depend on where application data lives: the single-Redis
 # pass only.
@@ -27,21 +26,6 @@ NAMES = [
 ]  # fmt: skip
 QUERY_VALUES = ["-1", "abc", "9" * 40, "\x00", "", "[]", "1e309", "%", "\u202e\ufeff"]
 JSON_VALUES: list[Any] = [None, -1, 10**40, 1.5, [], {}, ["x", {"y": []}], True, "\x00", "x" * 20_000]
-
-
-def _routes(urlconf: str) -> list[tuple[str, type | None]]:
-    found = []
-
-    def walk(patterns: list[Any], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern):
-                found.append((route, getattr(pattern.callback, "view_class", None)))
-
-    walk(get_resolver(urlconf).url_patterns, "")
-    return found
 
 
 def _methods(view_class: type | None) -> list[str]:
@@ -72,9 +56,9 @@ def test_every_route_answers_bad_input_with_a_4xx(session_for: Any, urlconf: str
     session: Session = session_for(UserFactory(), ("read", "write", "follow", "push"))
     existing = session.post("a status to act on")["id"]
     client = session.read if urlconf.endswith("_read") else session.write
-    routes = _routes(urlconf)
-    assert len(routes) > 20
-    for route, view_class in routes:
+    found = routes(urlconf)
+    assert len(found) > 20
+    for route, view_class in found:
         for path in _path(route, int(existing)):
             for method in _methods(view_class):
                 send = getattr(client, method)

@@ -7,13 +7,13 @@ import re
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.settings import patched_settings
 from drf_spectacular.validation import validate_schema
 
 from apps.mastodon.api import schema as mastodon_schema
+from tests.mastodon.conftest import routes
 from tests.mastodon.entities import openapi_components
 
 pytestmark = pytest.mark.single_redis
@@ -33,19 +33,9 @@ def schema() -> dict[str, Any]:
     return dict(json.loads(json.dumps(generated)))
 
 
-def _routes(urlconf: str) -> set[str]:
-    found = set()
-
-    def walk(patterns: list[Any], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern):
-                found.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
-
-    walk(get_resolver(urlconf).url_patterns, "")
-    return found
+def _paths(urlconf: str) -> set[str]:
+    """The routes in OpenAPI's form (`/api/v1/statuses/{tweet_id}`)."""
+    return {"/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route) for route, _ in routes(urlconf)}
 
 
 def test_the_entities_are_mastodons_documented_ones() -> None:
@@ -59,10 +49,10 @@ def test_it_is_valid(schema: dict[str, Any]) -> None:
 
 
 def test_it_is_the_whole_origin(schema: dict[str, Any]) -> None:
-    served = _routes("config.urls_mastodon_read") | _routes("config.urls_mastodon_write")
+    served = _paths("config.urls_mastodon_read") | _paths("config.urls_mastodon_write")
     # The streaming process serves this origin's streams under a prefix (the gateway's rewrite).
     served |= {
-        path.removeprefix("/mastodon") for path in _routes("config.urls_streaming") if path.startswith("/mastodon/")
+        path.removeprefix("/mastodon") for path in _paths("config.urls_streaming") if path.startswith("/mastodon/")
     }
     missing = served - _NOT_API - set(schema["paths"])
     assert not missing, sorted(missing)

@@ -59,7 +59,7 @@ def _error_response(code: str) -> dict[str, Any]:
     return response
 
 
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
+_IDEMPOTENCY_PARAMETER = OpenApiParameter(
     idempotency.HEADER,
     {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"},
     OpenApiParameter.HEADER,
@@ -71,18 +71,22 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
 )
 
 
-class AutoSchema(SpectacularAutoSchema):
+class IdempotentWritesSchema(SpectacularAutoSchema):
+    """Operations that take an Idempotency-Key say so (every API format's)."""
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if idempotency.covers(self.method, self.path):
+            parameters.append(_IDEMPOTENCY_PARAMETER)
+        return parameters
+
+
+class AutoSchema(IdempotentWritesSchema):
     def get_serializer_name(self, serializer: serializers.Serializer, direction: str) -> str:
         outer, _, inner = type(serializer).__qualname__.rpartition(".")
         if outer:
             return outer.removesuffix("Api") + inner.removesuffix("Serializer")
         return type(serializer).__name__
-
-    def get_override_parameters(self) -> list[Any]:
-        parameters = list(super().get_override_parameters())
-        if idempotency.covers(self.method, self.path):
-            parameters.append(IDEMPOTENCY_PARAMETER)
-        return parameters
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)

@@ -19,12 +19,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
 from apps.mastodon import scopes as scope_rules
-from twitter.api import idempotency
-from twitter.api.schema import IDEMPOTENCY_PARAMETER
+from twitter.api.schema import IdempotentWritesSchema
 
 ENTITIES: dict[str, Any] = json.loads((Path(__file__).parent / "entities.json").read_text())
 ID = {"type": "string", "pattern": "^[0-9]{1,19}$", "example": "1234567890123456789"}
@@ -122,13 +120,7 @@ def doc(
     return decorator
 
 
-class MastodonAutoSchema(AutoSchema):
-    def get_override_parameters(self) -> list[Any]:
-        parameters = list(super().get_override_parameters())
-        if idempotency.covers(self.method, self.path):
-            parameters.append(IDEMPOTENCY_PARAMETER)
-        return parameters
-
+class MastodonAutoSchema(IdempotentWritesSchema):
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         errors = {**_ERRORS, **(_BODY_ERRORS if self.method in ("POST", "PUT", "PATCH") else {})}
