@@ -9,7 +9,7 @@ retweet is a status whose `reblog` is the original, as Mastodon shows a boost.
 from collections.abc import Sequence
 from typing import Any
 
-from apps.mastodon import content
+from apps.mastodon import content, direct_media
 from apps.mastodon.accounts import account, profiles
 from apps.tweets import engagement, entities, presentation
 from apps.users.selectors import Profile
@@ -167,7 +167,11 @@ def direct_status(
         "in_reply_to_id": None,
         "in_reply_to_account_id": None,
         "reblog": None,
-        "media_attachments": [attachment(m) for m in media],
+        # Mastodon apps fetch media with no token: each image by a signed link of its own.
+        "media_attachments": [
+            attachment({**m, "url": direct_media.link(origin, message_id=message_id, media_id=int(m["id"]))})
+            for m in media
+        ],
         "mentions": [
             {"id": m["id"], "username": m["username"], "acct": m["username"], "url": f"{origin}/@{m['username']}"}
             for m in mentions

@@ -535,6 +535,8 @@ OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 LOGIN_URL = "/auth/sign_in"
 # How long a process keeps an author's account (counts included) for statuses it shows.
 MASTODON_ACCOUNT_CACHE_SECONDS = env.float("MASTODON_ACCOUNT_CACHE_SECONDS", default=5.0)
+# How long the signed link to a direct message's image that a Mastodon app gets is good.
+MASTODON_DM_MEDIA_URL_SECONDS = env.int("MASTODON_DM_MEDIA_URL_SECONDS", default=3600)
 INSTANCE_TITLE = env.str("INSTANCE_TITLE", default="twitter")
 INSTANCE_DESCRIPTION = env.str("INSTANCE_DESCRIPTION", default="A microblogging platform anyone can run.")
 INSTANCE_CONTACT_EMAIL = env.str("INSTANCE_CONTACT_EMAIL", default="")

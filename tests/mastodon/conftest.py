@@ -1,10 +1,12 @@
 """Clients of the Mastodon-compatible origin: the gateway marks its requests with
 X-Client-API: mastodon (apps.mastodon.middleware); these clients do the same."""
 
+import io
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 from rest_framework.test import APIClient
 
 from apps.mastodon import oauth
@@ -12,6 +14,15 @@ from apps.users.models import User
 from tests.conftest import ReadApiClient
 
 ORIGIN = {"HTTP_X_CLIENT_API": "mastodon"}
+
+
+def png(size: tuple[int, int] = (4, 3)) -> io.BytesIO:
+    """A small red PNG, as a file to upload."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, "PNG")
+    out.seek(0)
+    out.name = "red.png"
+    return out
 
 
 def routes(urlconf: str) -> list[tuple[str, type | None]]:

@@ -2,17 +2,15 @@
 its keys and their types (tests/mastodon/entities.py reads them from Mastodon.py's
 declarations, as of the version the instance announces). Lists checked are never empty."""
 
-import io
 from typing import Any
 
 import pytest
 from oauth2_provider.models import AccessToken
-from PIL import Image
 
 from apps.mastodon import oauth
 from tests.conftest import Events
 from tests.factories import PASSWORD, UserFactory
-from tests.mastodon.conftest import MastodonRead, MastodonWrite, Session, client_credentials, register_app
+from tests.mastodon.conftest import MastodonRead, MastodonWrite, Session, client_credentials, png, register_app
 from tests.mastodon.entities import assert_entity
 
 # The JSON and the errors do not depend on where application data lives: the single-Redis
@@ -27,14 +25,6 @@ def check(response: Any, entity: str, status: int = 200) -> Any:
     return body
 
 
-def _png(size: tuple[int, int] = (4, 3)) -> io.BytesIO:
-    out = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 30)).save(out, "PNG")
-    out.seek(0)
-    out.name = "red.png"
-    return out
-
-
 class World:
     """alice and bob follow each other; alice posts a status with an image, a hashtag and a
     mention; bob replies, favourites and reblogs it, and writes to alice directly."""
@@ -46,7 +36,7 @@ class World:
         self.follow_a = check(self.b.write.post(f"/api/v1/accounts/{self.alice.pk}/follow"), "Relationship")
         check(self.a.write.post(f"/api/v1/accounts/{self.bob.pk}/follow"), "Relationship")
         upload = self.a.write.post(
-            "/api/v2/media", {"file": _png(), "description": "A red square", "focus": "0.5,-0.25"}, format="multipart"
+            "/api/v2/media", {"file": png(), "description": "A red square", "focus": "0.5,-0.25"}, format="multipart"
         )
         self.media = check(upload, "MediaAttachment")
         self.status = check(
@@ -188,7 +178,7 @@ def test_notifications(world: World) -> None:
 
 def test_media(world: World) -> None:
     a = world.a
-    upload = a.write.post("/api/v1/media", {"file": _png((2, 2))}, format="multipart")
+    upload = a.write.post("/api/v1/media", {"file": png((2, 2))}, format="multipart")
     media = check(upload, "MediaAttachment")
     assert media["description"] is None
     check(a.read.get(f"/api/v1/media/{media['id']}"), "MediaAttachment")

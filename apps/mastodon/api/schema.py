@@ -29,6 +29,7 @@ ID = {"type": "string", "pattern": "^[0-9]{1,19}$", "example": "1234567890123456
 FLAG = {"type": "boolean"}  # also "true"/"false"/"1"/"0" in a query or a form
 TEXT = {"type": "string"}
 EMPTY = {"type": "object", "maxProperties": 0}
+NO_TOKEN: list[dict[str, list[str]]] = [{}]  # an operation open to anyone, token or not
 BODY_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 MARKERS = {"type": "object", "properties": {"home": {"$ref": "#/components/schemas/Marker"},
                                             "notifications": {"$ref": "#/components/schemas/Marker"}}}  # fmt: skip

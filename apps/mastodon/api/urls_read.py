@@ -1,5 +1,6 @@
 from django.urls import path
 
+from apps.mastodon import direct_media
 from apps.mastodon.api import views_accounts_read as accounts
 from apps.mastodon.api import views_conversations as conversations
 from apps.mastodon.api import views_misc_read as misc
@@ -38,6 +39,11 @@ urlpatterns = [
     path("api/v1/notifications", misc.NotificationsApi.as_view(), name="mastodon-notifications"),
     path("api/v1/notifications/<id:notification_id>", misc.NotificationApi.as_view(), name="mastodon-notification"),
     path("api/v1/conversations", conversations.ConversationsApi.as_view(), name="mastodon-conversations"),
+    path(
+        direct_media.PREFIX.lstrip("/") + "<str:token>",
+        conversations.DirectMediaApi.as_view(),
+        name="mastodon-direct-media",
+    ),
     path("api/v1/markers", misc.MarkersApi.as_view(), name="mastodon-markers"),
     path("api/v1/preferences", misc.PreferencesApi.as_view(), name="mastodon-preferences"),
     path("api/v1/trends", misc.TrendingTagsApi.as_view(), name="mastodon-trends"),

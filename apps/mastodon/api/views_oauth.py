@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from apps.mastodon import oauth
 from apps.mastodon import scopes as scope_rules
 from apps.mastodon.api.base import MastodonView, list_param, origin, param, text_param
-from apps.mastodon.api.schema import TEXT, body, doc, entity
+from apps.mastodon.api.schema import NO_TOKEN, TEXT, body, doc, entity
 from apps.mastodon.errors import error
 from twitter.api.auth import bearer_token
 from twitter.errors import ApplicationError
@@ -74,7 +74,7 @@ class AppCreateApi(MastodonView):
             },
             required=("client_name", "redirect_uris"),
         ),
-        auth=[{}],
+        auth=NO_TOKEN,
     )
     def post(self, request: Request) -> Response:
         name = text_param(request, "client_name").strip()

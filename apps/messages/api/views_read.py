@@ -1,6 +1,6 @@
 """read-API: a participant's conversations and their messages."""
 
-from django.http import FileResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from apps.media import services as media_services
 from apps.messages import selectors
 from apps.messages.api.serializers import ConversationOutputSerializer, MessageOutputSerializer
+from twitter.api.files import private_file
 from twitter.api.pagination import PAGE_PARAMETERS, page_params, paginated_response
 from twitter.api.views import ReadApiView, request_user_id
 from twitter.errors import NotFoundError
@@ -84,11 +85,6 @@ class MessageMediaApi(ReadApiView):
         media = media_services.media_of_message(message_id=message.id, media_id=media_id)
         if media is None:
             raise NotFoundError("Media not found.", code="media_not_found")
-        location = media_services.media_private_location(media)
-        response: HttpResponseBase
-        if location is not None:
-            response = HttpResponseRedirect(location)
-        else:
-            response = FileResponse(media_services.media_open(media), content_type=media.content_type)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_file(
+            media_services.media_private_location(media), lambda: media_services.media_open(media), media.content_type
+        )
