@@ -167,18 +167,28 @@ def _session(alice: Mastodon, bob: Mastodon, me: Any, bob_events: "Listener", al
         lambda: {"favourite", "reblog", "mention"} <= {n.type for n in alice_events.notifications},
         what="alice's notifications on her stream",
     )
-    context = alice.status_context(posted.id)
-    assert [s.id for s in context.descendants] == [reply.id]
+    # bob's reply reaches the replica alice reads a moment after he wrote it.
+    descendants = eventually(lambda: alice.status_context(posted.id).descendants, what="the reply in the context")
+    assert [s.id for s in descendants] == [reply.id]
     assert [s.id for s in alice.timeline_hashtag("mastodon")] == [posted.id]
 
     found = eventually(lambda: bob.search("alice", result_type="accounts").accounts, what="search finds alice")
     assert found[0].username == "alice"
 
-    direct = alice.status_post("@bob a secret", visibility="direct")
+    secret_picture = alice.media_post(_png(), mime_type="image/png")
+    direct = alice.status_post("@bob a secret", visibility="direct", media_ids=[secret_picture])
     assert direct.visibility == "direct"
-    conversations = bob.conversations()
-    assert conversations[0].last_status.id == direct.id
+    # bob reads a replica: what alice just wrote reaches it a moment later.
+    conversations = eventually(
+        lambda: [c for c in bob.conversations() if c.last_status is not None and c.last_status.id == direct.id],
+        what="the message in bob's conversations",
+    )
     assert conversations[0].accounts[0].username == "alice"
+    # An app fetches media with no token: the private image's link is its permission.
+    image = requests.get(conversations[0].last_status.media_attachments[0].url, timeout=20)
+    assert image.status_code == 200, image.text
+    assert image.headers["Cache-Control"] == "private, no-store"
+    Image.open(io.BytesIO(image.content)).verify()
     assert not [s for s in bob.timeline_home() if s.id == direct.id]  # a direct message is not a status
 
     with pytest.raises(Exception, match="422"):
