@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 
 from apps.mastodon import scopes as scope_rules
+from twitter.api.pagination import MAX_LIMIT
 from twitter.api.schema import IdempotentWritesSchema
 
 ENTITIES: dict[str, Any] = json.loads((Path(__file__).parent / "entities.json").read_text())
@@ -68,7 +69,7 @@ PAGE = [
     query("max_id", ID, "Older than this id."),
     query("since_id", ID, "Newer than this id (the newest page)."),
     query("min_id", ID, "Newer than this id (the page just after it)."),
-    query("limit", {"type": "integer", "minimum": 1, "maximum": 40}, "How many (default 20)."),
+    query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}, "How many (default 20)."),
 ]
 LINK = OpenApiParameter(
     "Link", str, OpenApiParameter.HEADER, response=[200], description="The next and previous pages (rel next, prev)."

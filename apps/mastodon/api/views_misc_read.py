@@ -50,7 +50,7 @@ class EmptyListApi(MastodonView):
     """Custom emojis, filters, lists, announcements, followed tags, featured tags,
     endorsements, follow requests, bookmarks, scheduled statuses: none exist here."""
 
-    @doc({"type": "array", "maxItems": 0}, params=PAGE)
+    @doc({"type": "array", "maxItems": 0})
     def get(self, request: Request) -> Response:
         return Response([])
 
@@ -113,7 +113,7 @@ class MarkersApi(MastodonView):
 
     @doc(
         MARKERS,
-        params=[query("timeline[]", {"type": "array", "items": {"type": "string", "enum": ["home", "notifications"]}})],
+        params=[query("timeline[]", {"type": "array", "items": TEXT}, "home, notifications (others have no marker).")],
     )
     def get(self, request: Request) -> Response:
         user_id = signed_in(request)
