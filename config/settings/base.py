@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "apps.mastodon.middleware.MastodonOriginMiddleware",
     "twitter.middleware.RequestIdMiddleware",
     "twitter.middleware.ServedByMiddleware",
+    "twitter.api.methods.MethodsAcrossRolesMiddleware",
     "twitter.api.admission.AdmissionMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -101,6 +102,11 @@ WRITE_MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls_write"
+# Each origin's (read-API, write-API) URLs: a route's methods are both halves' (twitter.api.methods).
+API_URLCONF_PAIRS = [
+    ("config.urls_read", "config.urls_write"),
+    ("config.urls_mastodon_read", "config.urls_mastodon_write"),
+]
 # The URLs of requests the gateway marks as arriving at the Mastodon-compatible origin.
 MASTODON_URLCONF = "config.urls_mastodon_write"
 WSGI_APPLICATION = "config.wsgi.application"
