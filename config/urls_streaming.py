@@ -4,14 +4,20 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from apps.mastodon import streaming as mastodon_streaming
+from apps.mastodon.middleware import in_mastodon_form
 from apps.streaming import views as streaming_views
 from twitter import health
+from twitter.api.methods import get_only
 
 urlpatterns = [
     path("api/v1/", include("apps.streaming.urls")),
     # The Mastodon origin's streams: the gateway sends its /api/v1/streaming/ here.
     path("mastodon/api/v1/streaming/", include("apps.mastodon.streaming_urls")),
-    path("mastodon/api/v1/streaming", mastodon_streaming.websocket_only, name="mastodon-streaming-http"),
+    path(
+        "mastodon/api/v1/streaming",
+        get_only(mastodon_streaming.websocket_only, shape=in_mastodon_form),
+        name="mastodon-streaming-http",
+    ),
     path("health/live", health.live, name="health-live"),
     path("", include("django_prometheus.urls")),  # /metrics: open streams, among others
 ]

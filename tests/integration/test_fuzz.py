@@ -19,7 +19,17 @@ from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.replica, pytest.mark.single_redis]
 
-CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+CHECKS = ",".join(
+    [
+        "not_a_server_error",
+        "status_code_conformance",
+        "content_type_conformance",
+        "response_schema_conformance",
+        # A method an operation does not list is a 405 whose Allow names the ones it does.
+        "unsupported_method",
+        "allow_header_conformance",
+    ]
+)
 MAX_EXAMPLES = 25
 # The Mastodon-compatible origin is a facade over the same services: fewer cases each
 # (requests are paced under the gateway's limit, so cases are time).

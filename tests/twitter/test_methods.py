@@ -48,3 +48,15 @@ def test_the_mastodon_origin_answers_the_same_in_its_form() -> None:
     refused = MastodonRead().get("/api/v1/statuses")  # posting a status is the write-API's
     assert refused.status_code == 405
     assert refused["Allow"] == "OPTIONS, POST"
+
+
+def test_a_method_no_route_takes_is_refused_before_any_other_check(write_api: Any) -> None:
+    refused = MastodonWrite().generic("QUERY", "/oauth/authorize")  # not a CSRF failure first
+    assert refused.status_code == 405
+    assert refused["Allow"] == "GET, HEAD, OPTIONS, POST"
+    refused = MastodonWrite().put("/oauth/authorize")  # a form view takes PUT as POST unless told not to
+    assert refused.status_code == 405
+    refused = write_api.generic("BREW", "/api/v1/tweets")
+    assert refused.status_code == 405
+    assert refused["Allow"] == "OPTIONS, POST"
+    assert write_api.generic("BREW", "/api/v1/no/such/route").status_code == 404

@@ -8,11 +8,13 @@ one API would: such a request is a 405, and `Allow` (on a 405 and on OPTIONS) li
 methods of both halves (settings.API_URLCONF_PAIRS: each origin's read and write URLs).
 """
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
 from twitter.api.errors import error_response
@@ -44,11 +46,26 @@ def allowed_methods(request: HttpRequest) -> set[str]:
     return methods
 
 
+_CHECKED_AFTER = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
+
+
+def _refused(methods: set[str]) -> HttpResponse:
+    response = error_response(405, "method_not_allowed", "This method is not allowed here.")
+    response["Allow"] = ", ".join(sorted(methods))
+    return response
+
+
 class MethodsAcrossRolesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in _CHECKED_AFTER:
+            # Refused before anything else looks (a CSRF check would answer 403 first); the
+            # common methods are checked only when their answer says the route is missing.
+            methods = allowed_methods(request)
+            if methods and request.method not in methods:
+                return _refused(methods)
         response = self.get_response(request)
         if response.status_code not in (404, 405) and request.method != "OPTIONS":
             return response
@@ -56,9 +73,25 @@ class MethodsAcrossRolesMiddleware:
         if not methods:
             return response
         if response.status_code == 404 and request.method not in methods:
-            response = error_response(405, "method_not_allowed", "This method is not allowed here.")
-        elif response.status_code == 404 and request.method == "OPTIONS":  # a route of the other half
+            return _refused(methods)
+        if response.status_code == 404 and request.method == "OPTIONS":  # a route of the other half
             response = HttpResponse(status=200)
         if response.status_code == 405 or request.method == "OPTIONS":
             response["Allow"] = ", ".join(sorted(methods))
         return response
+
+
+Stream = Callable[..., Coroutine[Any, Any, HttpResponseBase]]
+
+
+def get_only(view: Stream, *, shape: Callable[[HttpResponse], HttpResponse] = lambda response: response) -> Stream:
+    """An async view of the streaming process (where no middleware runs): GET and HEAD; any
+    other method a 405 (its body made by `shape`, for an origin with its own error form)."""
+
+    @functools.wraps(view)
+    async def only_get(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method not in ("GET", "HEAD"):
+            return shape(_refused({"GET", "HEAD"}))
+        return await view(request, *args, **kwargs)
+
+    return only_get

@@ -328,7 +328,8 @@ def _streaming_paths() -> dict[str, Any]:
     paths["/api/v1/streaming/health"] = {
         "get": _operation(
             "streaming_health", "Whether the streaming process answers",
-            {"200": {"description": "OK", "content": {"text/plain": {"schema": TEXT}}}}, tag="streaming",
+            {"200": {"description": "OK", "content": {"text/plain": {"schema": TEXT}}},
+             "429": error_response(_ERRORS["429"])}, tag="streaming",
             security=[{}],
         )
     }  # fmt: skip

@@ -155,12 +155,14 @@ class AppVerifyApi(MastodonView):
 
 class SignInView(LoginView):
     template_name = "mastodon/sign_in.html"
+    http_method_names = ["get", "post", "head", "options"]  # a form view takes PUT as POST otherwise
 
 
 class AuthorizeView(_ParsedByOAuthlib, ToolkitAuthorizationView):
     """The consent page; the out-of-band redirect shows the code on a page instead."""
 
     template_name = "mastodon/authorize.html"
+    http_method_names = ["get", "post", "head", "options"]
 
     def invalid_request(self, request: HttpRequest, description: str) -> HttpResponse:
         reason = {"error": "invalid_request", "description": description}
