@@ -3,6 +3,7 @@
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from apps.mastodon import errors as mastodon_errors
 from apps.mastodon import streaming as mastodon_streaming
 from apps.mastodon.middleware import in_mastodon_form
 from apps.streaming import views as streaming_views
@@ -23,10 +24,10 @@ urlpatterns = [
 ]
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     """In Mastodon's form under that origin's prefix, in the native one elsewhere."""
     if request.path.startswith("/mastodon/"):
-        return mastodon_streaming.not_found(request, exception)
+        return mastodon_errors.not_found(request, exception)
     return streaming_views.not_found(request, exception)
 
 

@@ -16,6 +16,7 @@ from django.http.response import HttpResponseBase
 
 from apps.mastodon import scopes as scope_rules
 from apps.mastodon.conversations import conversations
+from apps.mastodon.errors import error
 from apps.mastodon.middleware import in_mastodon_form
 from apps.mastodon.notifications import notifications
 from apps.mastodon.statuses import statuses
@@ -155,13 +156,9 @@ async def hashtag(request: HttpRequest) -> HttpResponseBase:
 
 async def websocket_only(request: HttpRequest) -> HttpResponse:
     """`/api/v1/streaming` over plain HTTP: it is the WebSocket's address."""
-    response = JsonResponse({"error": "This is a WebSocket endpoint: connect with Upgrade: websocket"}, status=426)
+    response = error(426, "This is a WebSocket endpoint: connect with Upgrade: websocket")
     response["Upgrade"] = "websocket"
     return response
-
-
-def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return JsonResponse({"error": "Record not found"}, status=404)
 
 
 async def health(request: HttpRequest) -> HttpResponse:

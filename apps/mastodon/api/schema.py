@@ -23,17 +23,15 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 
 from apps.mastodon import scopes as scope_rules
 from twitter.api.pagination import MAX_LIMIT
-from twitter.api.schema import IdempotentWritesSchema
+from twitter.api.schema import ID_SCHEMA, IdempotentWritesSchema
 
 ENTITIES: dict[str, Any] = json.loads((Path(__file__).parent / "entities.json").read_text())
-ID = {"type": "string", "pattern": "^[0-9]{1,19}$", "example": "1234567890123456789"}
+ID = dict(ID_SCHEMA)  # the native API's ids: strings of digits
 FLAG = {"type": "boolean"}  # also "true"/"false"/"1"/"0" in a query or a form
 TEXT = {"type": "string"}
 EMPTY = {"type": "object", "maxProperties": 0}
 NO_TOKEN: list[dict[str, list[str]]] = [{}]  # an operation open to anyone, token or not
 BODY_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
-MARKERS = {"type": "object", "properties": {"home": {"$ref": "#/components/schemas/Marker"},
-                                            "notifications": {"$ref": "#/components/schemas/Marker"}}}  # fmt: skip
 
 _ERRORS = {
     "400": "The request is malformed.",
@@ -55,6 +53,9 @@ def entity(name: str) -> dict[str, Any]:
 
 def entity_list(name: str) -> dict[str, Any]:
     return {"type": "array", "items": entity(name)}
+
+
+MARKERS = {"type": "object", "properties": {"home": entity("Marker"), "notifications": entity("Marker")}}
 
 
 def error_response(description: str) -> dict[str, Any]:
@@ -147,8 +148,8 @@ _FORM = "application/x-www-form-urlencoded"
 _OAUTH_ERRORS = {
     "400": error_response("The request is malformed or a grant is invalid (OAuth's `error`)."),
     "401": error_response("The client's credentials are wrong (`invalid_client`)."),
-    "429": error_response("Rate limited: see `Retry-After`."),
-    "503": error_response("A backing service is down: retry after `Retry-After` seconds."),
+    "429": error_response(_ERRORS["429"]),
+    "503": error_response(_ERRORS["503"]),
 }
 _PAGE_ERRORS = {
     "400": {
@@ -209,7 +210,6 @@ def _query(properties: dict[str, Any], required: Iterable[str] = ()) -> list[dic
 
 
 def _oauth_paths() -> dict[str, Any]:
-    open_to_all: list[dict[str, Any]] = [{}]
     token = _form(
         {
             "grant_type": {"type": "string", "enum": ["authorization_code", "client_credentials", "refresh_token"]},
@@ -229,46 +229,46 @@ def _oauth_paths() -> dict[str, Any]:
         "/oauth/token": {
             "post": _operation(
                 "oauth_token", "Get a token", {"200": _ok(entity("Token")), **_OAUTH_ERRORS},
-                tag="oauth", requestBody=token, security=open_to_all,
+                tag="oauth", requestBody=token, security=NO_TOKEN,
             )
         },
         "/oauth/revoke": {
             "post": _operation(
                 "oauth_revoke", "Revoke a token", {"200": _ok({"type": "object"}), **_OAUTH_ERRORS},
-                tag="oauth", requestBody=revoke, security=open_to_all,
+                tag="oauth", requestBody=revoke, security=NO_TOKEN,
             )
         },
         "/oauth/authorize": {
             "get": _operation(
                 "oauth_authorize_page", "The consent page (after signing in)", {**page, **_PAGE_ERRORS},
-                tag="oauth", parameters=_query(_AUTHORIZE_QUERY), security=open_to_all,
+                tag="oauth", parameters=_query(_AUTHORIZE_QUERY), security=NO_TOKEN,
             ),
             "post": _operation(
                 "oauth_authorize", "Consent (the page's form)", {**page, **_PAGE_ERRORS}, tag="oauth",
                 requestBody=_form({**_AUTHORIZE_QUERY, "allow": TEXT, "csrfmiddlewaretoken": TEXT}, []),
-                security=open_to_all,
+                security=NO_TOKEN,
             ),
         },
         "/auth/sign_in": {
             "get": _operation("sign_in_page", "The sign-in page", {**page, **_PAGE_ERRORS}, tag="oauth",
-                              parameters=_query({"next": TEXT}), security=open_to_all),
+                              parameters=_query({"next": TEXT}), security=NO_TOKEN),
             "post": _operation(
                 "sign_in", "Sign in (the page's form)", {**page, **_PAGE_ERRORS}, tag="oauth",
                 requestBody=_form({"username": TEXT, "password": TEXT, "next": TEXT, "csrfmiddlewaretoken": TEXT}, []),
-                security=open_to_all,
+                security=NO_TOKEN,
             ),
         },
         "/.well-known/oauth-authorization-server": {
             "get": _operation(
                 "oauth_server_metadata", "The OAuth server's metadata (RFC 8414)",
-                {"200": _ok(_SERVER_METADATA), "429": _OAUTH_ERRORS["429"]}, tag="oauth", security=open_to_all,
+                {"200": _ok(_SERVER_METADATA), "429": _OAUTH_ERRORS["429"]}, tag="oauth", security=NO_TOKEN,
             )
         },
     }  # fmt: skip
 
 
 def _instance_paths() -> dict[str, Any]:
-    errors = {"429": _OAUTH_ERRORS["429"], "503": _OAUTH_ERRORS["503"]}
+    errors = {code: error_response(_ERRORS[code]) for code in ("429", "503")}
     return {
         f"/api/{version}/instance": {
             "get": _operation(
@@ -276,7 +276,7 @@ def _instance_paths() -> dict[str, Any]:
                 f"The instance ({version})",
                 {"200": _ok(entity(name)), **errors},
                 tag="instance",
-                security=[{}],
+                security=NO_TOKEN,
             )
         }
         for version, name in (("v1", "Instance"), ("v2", "InstanceV2"))
@@ -330,7 +330,7 @@ def _streaming_paths() -> dict[str, Any]:
             "streaming_health", "Whether the streaming process answers",
             {"200": {"description": "OK", "content": {"text/plain": {"schema": TEXT}}},
              "429": error_response(_ERRORS["429"])}, tag="streaming",
-            security=[{}],
+            security=NO_TOKEN,
         )
     }  # fmt: skip
     return paths
@@ -354,7 +354,7 @@ SETTINGS = {
     "VERSION": "4.3.0",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "apps.mastodon.api.schema.add_routes"],
-    "PATH_CONVERTER_OVERRIDES": {"id": dict(ID)},
+    "PATH_CONVERTER_OVERRIDES": {"id": dict(ID_SCHEMA)},
     "SECURITY": [],
     "APPEND_COMPONENTS": {
         "securitySchemes": {
